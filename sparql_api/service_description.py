@@ -1,0 +1,100 @@
+"""SPARQL 1.1 Service Description of the endpoint (sd: vocabulary), with the dataset's named graphs."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+
+from graph.namespaces import PREFIXES, RDF, SD, VOID, XSD
+from graph.store import Store
+from sparql_api.negotiation import GRAPH_TYPES, SOLUTION_TYPES
+
+DESCRIPTION_TYPES = ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples")
+FORMAT_IRIS = {
+    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
+    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
+    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
+    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
+    "application/n-quads": "http://www.w3.org/ns/formats/N-Quads",
+    "application/trig": "http://www.w3.org/ns/formats/TriG",
+}
+
+
+def description_triples(endpoint: str, counts: dict[str, int], *, writes: bool, union: bool) -> list[ox.Triple]:
+    def n(iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    service = n(endpoint + "#service")
+    dataset, default_graph = ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+    triples = [
+        ox.Triple(service, n(RDF + "type"), n(SD + "Service")),
+        ox.Triple(service, n(SD + "endpoint"), n(endpoint)),
+        ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
+        ox.Triple(service, n(SD + "defaultDataset"), dataset),
+        ox.Triple(dataset, n(RDF + "type"), n(SD + "Dataset")),
+        ox.Triple(dataset, n(SD + "defaultGraph"), default_graph),
+        ox.Triple(default_graph, n(RDF + "type"), n(SD + "Graph")),
+        ox.Triple(
+            default_graph,
+            n("http://purl.org/dc/terms/description"),
+            ox.Literal(
+                "Union de tous les graphes nommés (sauf FROM / default-graph-uri) / union of all named graphs "
+                "(unless FROM / default-graph-uri are given)"
+                if union else "Graphe par défaut du stockage / the store's default graph",
+            ),
+        ),
+        ox.Triple(default_graph, n(VOID + "triples"), integer(sum(counts.values()))),
+    ]
+    if writes:
+        triples.append(ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Update")))
+    for feature in ("UnionDefaultGraph", "BasicFederatedQuery", "RequiresDataset"):
+        if (feature == "UnionDefaultGraph" and not union) or feature == "RequiresDataset":
+            continue
+        triples.append(ox.Triple(service, n(SD + "feature"), n(SD + feature)))
+    for media in (*SOLUTION_TYPES, *GRAPH_TYPES):
+        triples.append(ox.Triple(service, n(SD + "resultFormat"), n(FORMAT_IRIS[media])))
+    if writes:
+        for media in GRAPH_TYPES:
+            triples.append(ox.Triple(service, n(SD + "inputFormat"), n(FORMAT_IRIS[media])))
+    for i, (graph, count) in enumerate(sorted(counts.items())):
+        if not graph:
+            continue
+        node, body = ox.BlankNode(f"ng{i}"), ox.BlankNode(f"g{i}")
+        triples += [
+            ox.Triple(dataset, n(SD + "namedGraph"), node),
+            ox.Triple(node, n(RDF + "type"), n(SD + "NamedGraph")),
+            ox.Triple(node, n(SD + "name"), n(graph)),
+            ox.Triple(node, n(SD + "graph"), body),
+            ox.Triple(body, n(RDF + "type"), n(SD + "Graph")),
+            ox.Triple(body, n(VOID + "triples"), integer(count)),
+        ]
+    return triples
+
+
+def integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def serialize_description(triples: list[ox.Triple], media_type: str) -> bytes:
+    fmt = {
+        "text/turtle": ox.RdfFormat.TURTLE,
+        "application/rdf+xml": ox.RdfFormat.RDF_XML,
+        "application/ld+json": ox.RdfFormat.JSON_LD,
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    }[media_type]
+    out = io.BytesIO()
+    prefixes = {"sd": SD, "void": VOID, "xsd": XSD, **PREFIXES}
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        ox.serialize(triples, out, format=fmt)
+    else:
+        ox.serialize(triples, out, format=fmt, prefixes=prefixes)
+    return out.getvalue()
+
+
+def graph_counts(store: Store) -> dict[str, int]:
+    return store.graph_counts()
