@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from graph.namespaces import BASE
@@ -27,7 +26,6 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     allow_remote: tuple[str, ...] = ()  # IRI prefixes LOAD and SERVICE may reach; empty = none
     shacl_gate: bool = True
-    shapes_dir: Path | None = None  # fallback validator's shapes (default: the project's shapes/)
     validator: Validator | None = None  # default: graph.validation.validate_store
     min_severity: str = "Violation"
     cors_origins: tuple[str, ...] = ("*",)

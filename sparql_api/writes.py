@@ -19,14 +19,14 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from graph.layout import WRITES_GRAPH, resource_dir
+from graph.layout import WRITES_GRAPH
 from graph.namespaces import BASE, PROV, QK, RDF, RDFS, SH, XSD
 from graph.store import OxigraphStore, Store, StoreError, data_block, has_blank_node
 from sparql_api.errors import HttpError
@@ -122,17 +122,6 @@ def report_from_graph(results_graph: Any, min_severity: str) -> ShapesReport:
     return ShapesReport(not results, results, results_graph.serialize(format="turtle"))
 
 
-def resolve_validator(settings: Settings) -> Callable[..., Any]:
-    if settings.validator is not None:
-        return settings.validator
-    try:
-        from graph.validation import validate_store  # type: ignore[attr-defined]
-
-        return validate_store
-    except ImportError:
-        return ShapesValidator(settings.shapes_dir or resource_dir("shapes"))
-
-
 def report_json(report: Any) -> dict:
     return report.to_json()
 
@@ -143,14 +132,7 @@ class WriteGate:
         self.store = store
         self.settings = settings
         self.lock = threading.Lock()
-        self._validator: Callable[..., Any] | None = None
         self.generation = 0  # bumped by every applied write (caches key on it)
-
-    @property
-    def validator(self) -> Callable[..., Any]:
-        if self._validator is None:
-            self._validator = resolve_validator(self.settings)
-        return self._validator
 
     def _forbid_audit(self, graphs: Iterable[str]) -> None:
         if WRITES_GRAPH in graphs or self.audit_graph in graphs:
@@ -181,7 +163,7 @@ class WriteGate:
             removed, added = before - after, after - before
             touched = touched_graphs(removed, added)
             self._forbid_audit(touched)
-            self._validate(shadow, touched, added)
+            self._validate(shadow, touched, added, removed)
             record = self._provenance("update", text, agent, started, removed, added)
             commit_point(job)
             if any(has_blank_node(q) for q in (*removed, *added)):
@@ -208,7 +190,7 @@ class WriteGate:
             shadow.drop_graph(graph)
             shadow.add_quads(after)
             touched = [graph or ""]
-            self._validate(shadow, touched, added)
+            self._validate(shadow, touched, added, removed)
             name = f"GRAPH <{graph}>" if graph else "DEFAULT"
             ops = []
             if mode in ("put", "delete"):
@@ -227,13 +209,22 @@ class WriteGate:
         return WriteOutcome(len(added), len(removed), touched)
 
     # helpers ---------------------------------------------------------------------------------------------
-    def _validate(self, shadow: OxigraphStore, touched: list[str], added: set[ox.Quad]) -> None:
+    def _validate(
+        self, shadow: OxigraphStore, touched: list[str], added: set[ox.Quad], removed: set[ox.Quad]
+    ) -> None:
         named = [g for g in touched if g]
         if not self.settings.shacl_gate or not named:
             return
-        self._add_support(shadow, added)
         try:
-            report = self.validator(shadow, graphs=named, min_severity=self.settings.min_severity)
+            if self.settings.validator is None:  # the project's shapes, on what the write changes
+                from graph.validation import validate_change
+
+                report = validate_change(
+                    self.store, shadow, named, added | removed, min_severity=self.settings.min_severity
+                )
+            else:  # an injected validator sees the shadow graphs plus the ontology and the types they use
+                self._add_support(shadow, added)
+                report = self.settings.validator(shadow, graphs=named, min_severity=self.settings.min_severity)
         except Exception as exc:  # a broken validator must not let a write through, nor crash the server
             raise HttpError(
                 500,

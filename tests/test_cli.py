@@ -26,7 +26,7 @@ def test_build_then_stats_and_query(national_store_path: Path, tmp_path: Path) -
 
     count = quartiers("query", "--store", str(store), "-q", "SELECT (COUNT(*) AS ?n) WHERE { ?q a qk:QPV }")
     assert count.returncode == 0, count.stderr
-    assert count.stdout.split() == ["n", "-", "1584"]
+    assert count.stdout.split() == ["n", "----", "1584"]
 
     ask = quartiers("query", "--store", str(store), "-q", "ASK { qki:qpv\\/QN07402M qk:qpvCode 'QN07402M' }")
     assert ask.stdout.strip() == "true"

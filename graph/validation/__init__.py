@@ -5,7 +5,7 @@ loaded; both return a ``ValidationReport``. Two engines give the same results: `
 compiled to SPARQL, fast on the national graph) and ``pyshacl`` (the reference). See docs/validation.md.
 """
 
-from graph.validation.api import ENGINES, validate_files, validate_store
+from graph.validation.api import ENGINES, validate_change, validate_files, validate_store
 from graph.validation.dataset import UnusableInputError
 from graph.validation.report import ValidationReport, ValidationResult
 from graph.validation.shapes import ShapeSet, load_shapes
@@ -17,6 +17,7 @@ __all__ = [
     "ValidationReport",
     "ValidationResult",
     "load_shapes",
+    "validate_change",
     "validate_files",
     "validate_store",
 ]

@@ -2,8 +2,9 @@
 
 * the whole store: every graph, every focus node;
 * some named graphs: every graph is context, and only results about nodes that occur in those graphs count;
-* files: parsed (never loaded into the store) into an in-memory store beside a copy of the context — the
-  store's graphs, or the committed ontology/ and data/ files — minus the graphs the files would replace.
+* files: parsed (never loaded into the store) into an in-memory store beside their context, minus the graphs
+  the files would replace: with a store, the neighbourhood of the files' nodes in it (``neighbourhood``: what
+  the rules can reach, a few thousand triples); without one, the committed ontology/ and data/ files.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.layout import graph_files, graph_iri_for, resource_root
-from graph.namespaces import DCAT, QKG, RDF
+from graph.namespaces import DCAT, QK, QKG, RDF
 from graph.store import QUAD_FORMATS, OxigraphStore, Store, StoreError, rdf_format
 
 INPUT_GRAPH = "urn:quartiers:validation:input"
+HUB_SIZE = 2000
 _POSITION = re.compile(r"line (\d+) column (\d+)")
 
 
@@ -77,28 +79,16 @@ def replaced_graphs(path: Path, quads: list[ox.Quad]) -> set[str]:
     dataset it describes about itself) and, for TriG/N-Quads, the graphs it names."""
     graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)} - {INPUT_GRAPH}
     root = resource_root().resolve()
-    try:
-        path.resolve().relative_to(root)
-        if path.resolve().parts[len(root.parts)] in ("ontology", "data"):
-            graphs.add(graph_iri_for(path, root))
-    except (ValueError, IndexError):
-        pass
+    resolved = path.resolve()
+    if resolved.is_relative_to(root) and resolved.parts[len(root.parts)] in ("ontology", "data"):
+        graphs.add(graph_iri_for(path, root))
     dataset_type = ox.NamedNode(DCAT + "Dataset")
     rdf_type = ox.NamedNode(RDF + "type")
     for q in quads:
-        if q.predicate == rdf_type and q.object == dataset_type and isinstance(q.subject, ox.NamedNode):
-            if q.subject.value.startswith(QKG):
-                graphs.add(q.subject.value)
+        describes_graph = q.predicate == rdf_type and q.object == dataset_type
+        if describes_graph and isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(QKG):
+            graphs.add(q.subject.value)
     return graphs
-
-
-def copy_graphs(source: ox.Store, target: ox.Store, exclude: set[str]) -> None:
-    """Copy every named graph of ``source`` except ``exclude`` (and the default graph) into ``target``."""
-    for graph in source.named_graphs():
-        if isinstance(graph, ox.NamedNode) and graph.value in exclude:
-            continue
-        target.bulk_extend(source.quads_for_pattern(None, None, None, graph))
-    target.bulk_extend(source.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def oxigraph_of(store: Store) -> ox.Store:
@@ -123,6 +113,46 @@ def store_dataset(store: Store, graphs: list[str] | None) -> Dataset:
     return Dataset(store=raw, scope=scope, graphs=list(graphs))
 
 
+def neighbourhood(source: ox.Store, quads: list[ox.Quad], exclude: set[str]) -> list[ox.Quad]:
+    """The part of ``source`` the rules can reach from the files' nodes: every ontology graph, then, in the
+    other graphs (``exclude`` left out), the triples about the files' nodes and those pointing at them (not
+    rdf:type, nor hubs with more than HUB_SIZE incoming links, e.g. the State as funder of every line), those
+    pointing at their qk:siren/qk:siret values, and two more steps of outgoing triples."""
+    allowed = {g for g in source.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in exclude}
+    found: set[ox.Quad] = set()
+    for graph in allowed:
+        if graph.value.startswith(QKG + "ontology/"):
+            found.update(source.quads_for_pattern(None, None, None, graph))
+    rdf_type = ox.NamedNode(RDF + "type")
+    keys = {ox.NamedNode(QK + "siren"), ox.NamedNode(QK + "siret")}
+    seeds = {n for q in quads for n in (q.subject, q.object) if not isinstance(n, ox.Literal)}
+    seeds -= {q.object for q in quads if q.predicate == rdf_type}
+    frontier: set[ox.Term] = set()
+    for node in seeds:
+        incoming = [q for q in source.quads_for_pattern(None, None, node) if q.predicate != rdf_type]
+        if len(incoming) <= HUB_SIZE:
+            found.update(q for q in incoming if q.graph_name in allowed)
+            frontier.update(q.subject for q in incoming)
+    for q in quads:
+        if q.predicate in keys:
+            found.update(x for x in source.quads_for_pattern(None, q.predicate, q.object) if x.graph_name in allowed)
+    frontier |= seeds
+    seen: set[ox.Term] = set()
+    for _step in range(3):
+        step: set[ox.Term] = set()
+        for node in frontier - seen:
+            for q in source.quads_for_pattern(node, None, None):
+                if q.graph_name in allowed:
+                    found.add(q)
+                    if not isinstance(q.object, ox.Literal) and q.predicate != rdf_type:
+                        step.add(q.object)
+        seen |= frontier
+        frontier = step
+    for node in seen:  # the types of every node reached
+        found.update(q for q in source.quads_for_pattern(node, rdf_type, None) if q.graph_name in allowed)
+    return list(found)
+
+
 def files_dataset(paths: list[Path], store: Store | None) -> Dataset:
     parsed = {path: parse_file(path) for path in paths}
     exclude: set[str] = set()
@@ -130,7 +160,8 @@ def files_dataset(paths: list[Path], store: Store | None) -> Dataset:
         exclude |= replaced_graphs(path, quads)
     memory = ox.Store()
     if store is not None:
-        copy_graphs(oxigraph_of(store), memory, exclude)
+        every = [q for quads in parsed.values() for q in quads]
+        memory.bulk_extend(neighbourhood(oxigraph_of(store), every, exclude))
     else:
         for item in graph_files():
             if item.graph not in exclude:

@@ -20,14 +20,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 
 def checked_datatype(datatype: str) -> bool:
     """Whether values of this datatype need a lexical check (else any lexical form is accepted)."""
-    return datatype.startswith(XSD) and datatype[len(XSD):] in _PATTERNS
+    return datatype.startswith(XSD) and datatype[len(XSD) :] in _PATTERNS
 
 
 def well_formed(lexical: str, datatype: str) -> bool:
     """True when ``lexical`` is a valid lexical form of ``datatype`` (unknown datatypes are accepted)."""
     if not checked_datatype(datatype):
         return True
-    name = datatype[len(XSD):]
+    name = datatype[len(XSD) :]
     if _PATTERNS[name].fullmatch(lexical) is None:
         return False
     if name == "date":
@@ -43,4 +43,4 @@ def lexical_regex(datatype: str) -> str | None:
     (not for xsd:date, whose calendar check needs Python)."""
     if not checked_datatype(datatype) or datatype.endswith("#date"):
         return None
-    return f"^({_PATTERNS[datatype[len(XSD):]].pattern})$"
+    return f"^({_PATTERNS[datatype[len(XSD) :]].pattern})$"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -113,13 +114,14 @@ def compile_rule(rule: Rule, prologue: str, subclasses: dict[str, str]) -> list[
             datatype = str(param)
             regex = lexical_regex(datatype)
             if regex is not None:
-                value_query(f"!isLiteral(?v) || DATATYPE(?v) != <{datatype}> || !REGEX(STR(?v), {rdflib.Literal(regex).n3()})")
+                lexical = rdflib.Literal(regex).n3()
+                value_query(f"!isLiteral(?v) || DATATYPE(?v) != <{datatype}> || !REGEX(STR(?v), {lexical})")
             elif checked_datatype(datatype):  # xsd:date: every value is fetched and checked in Python
                 value_query(f"!isLiteral(?v) || DATATYPE(?v) != <{datatype}> || DATATYPE(?v) = <{datatype}>", datatype)
             else:
                 value_query(f"!isLiteral(?v) || DATATYPE(?v) != <{datatype}>")
         elif name == "nodeKind":
-            value_query(NODE_KIND_FILTERS[str(param)[len(SH):]])
+            value_query(NODE_KIND_FILTERS[str(param)[len(SH) :]])
         elif name == "in":
             members = " || ".join(f"sameTerm(?v, {term_sparql(m)})" for m in param) or "false"
             value_query(f"!({members})")
@@ -145,7 +147,7 @@ def compile_rule(rule: Rule, prologue: str, subclasses: dict[str, str]) -> list[
                 focus_query(f"FILTER(!sameTerm(?this, {term_sparql(param)}))")
         elif name == "uniqueLang" and bool(param.toPython()):
             focus_query(
-                f"?this {rule.path} ?a . FILTER(LANG(?a) != \"\")",
+                f'?this {rule.path} ?a . FILTER(LANG(?a) != "")',
                 "GROUP BY ?this (LCASE(LANG(?a)) AS ?_lang) HAVING (COUNT(DISTINCT ?a) > 1)",
             )
     for select in rule.sparql:
@@ -175,15 +177,16 @@ def compile_shapes(shapes: ShapeSet, subclasses: dict[str, str]) -> list[Compile
 def run_query(target: QueryTarget, query: CompiledQuery) -> Iterator[Finding]:
     for solution in target.select(query.sparql):
         value = solution["v"] if query.has_value else None
-        if query.datatype and isinstance(value, ox.Literal) and value.datatype.value == query.datatype:
-            if well_formed(value.value, query.datatype):
-                continue
+        typed = query.datatype and isinstance(value, ox.Literal) and value.datatype.value == query.datatype
+        if typed and well_formed(value.value, query.datatype):
+            continue
         yield Finding(query.rule_iri, solution["this"], value)
 
 
-def validate(target: QueryTarget, shapes: ShapeSet) -> list[Finding]:
-    """Every finding of every rule over the target's dataset."""
-    findings: set[Finding] = set()
-    for query in compile_shapes(shapes, class_closures(target, shapes)):
-        findings.update(run_query(target, query))
-    return sorted(findings, key=Finding.key)
+def validate(target: QueryTarget, shapes: ShapeSet, workers: int = 2) -> list[Finding]:
+    """Every finding of every rule over the target's dataset (queries run on ``workers`` threads: pyoxigraph
+    evaluates them outside the GIL)."""
+    queries = compile_shapes(shapes, class_closures(target, shapes))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        batches = list(pool.map(lambda q: list(run_query(target, q)), queries))
+    return sorted({f for batch in batches for f in batch}, key=Finding.key)

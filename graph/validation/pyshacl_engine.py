@@ -17,6 +17,8 @@ from rdflib.namespace import RDF, SH
 from graph.validation.findings import Finding
 from graph.validation.shapes import ShapeSet
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def to_rdflib(term: ox.Term) -> rdflib.term.Node:
     if isinstance(term, ox.NamedNode):
@@ -26,6 +28,8 @@ def to_rdflib(term: ox.Term) -> rdflib.term.Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:  # rdflib tells "x" from "x"^^xsd:string; RDF 1.1 does not
+            return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
 

@@ -16,8 +16,8 @@ HEADINGS = {
     "en": {"Violation": "Violations", "Warning": "Warnings", "Info": "Information"},
 }
 WORDS = {
-    "fr": {"value": "valeur", "none": "aucun résultat", "conforms": "conforme", "fails": "non conforme"},
-    "en": {"value": "value", "none": "no result", "conforms": "conforms", "fails": "does not conform"},
+    "fr": {"value": "valeur :", "none": "aucun résultat", "conforms": "conforme", "fails": "non conforme"},
+    "en": {"value": "value:", "none": "no result", "conforms": "conforms", "fails": "does not conform"},
 }
 
 
@@ -128,7 +128,7 @@ def report_summary(report: ValidationReport, lang: str = "fr") -> str:
             out.append(f"[{shape_id}] {items[0].message(lang)} ({len(items)})")
             for r in items:
                 label = f"{r.focus_label} " if r.focus_label else ""
-                value = f" — {words['value']} : {r.value}" if r.value is not None else ""
+                value = f" — {words['value']} {r.value}" if r.value is not None else ""
                 path = f" ({r.path})" if r.path else ""
                 out.append(f"  - {label}<{r.focus_node}>{path}{value}")
     if not report.results:

@@ -26,13 +26,36 @@ SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 # core constraint parameters the fast engine compiles (anything else in a rule is refused at load time)
 VALUE_PARAMETERS = (
-    "class", "datatype", "nodeKind", "in", "pattern", "minInclusive", "minExclusive", "maxInclusive",
-    "maxExclusive", "languageIn", "minLength", "maxLength",
+    "class",
+    "datatype",
+    "nodeKind",
+    "in",
+    "pattern",
+    "minInclusive",
+    "minExclusive",
+    "maxInclusive",
+    "maxExclusive",
+    "languageIn",
+    "minLength",
+    "maxLength",
 )
 FOCUS_PARAMETERS = ("minCount", "maxCount", "uniqueLang", "hasValue")
 IGNORED_PREDICATES = {
-    "message", "severity", "path", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target",
-    "sparql", "flags", "name", "description", "deactivated", "order", "group",
+    "message",
+    "severity",
+    "path",
+    "targetClass",
+    "targetNode",
+    "targetSubjectsOf",
+    "targetObjectsOf",
+    "target",
+    "sparql",
+    "flags",
+    "name",
+    "description",
+    "deactivated",
+    "order",
+    "group",
 }
 
 
@@ -121,9 +144,9 @@ def declared_prefixes(graph: rdflib.Graph) -> dict[str, str]:
 
 
 def read_rule(graph: rdflib.Graph, shape: rdflib.URIRef) -> Rule:
-    rule_id = str(shape)[len(QKS):]
+    rule_id = str(shape)[len(QKS) :]
     severity_node = graph.value(shape, SH.severity) or SH.Violation
-    severity = str(severity_node)[len(str(SH)):]
+    severity = str(severity_node)[len(str(SH)) :]
     messages = {m.language or "": str(m) for m in graph.objects(shape, SH.message) if isinstance(m, rdflib.Literal)}
     if severity not in SEVERITIES or set(messages) != {"fr", "en"}:
         raise ShapeError(f"{rule_id}: needs sh:severity and one sh:message @fr and one @en")
@@ -132,7 +155,7 @@ def read_rule(graph: rdflib.Graph, shape: rdflib.URIRef) -> Rule:
     for predicate, value in sorted(graph.predicate_objects(shape)):
         if not str(predicate).startswith(str(SH)):
             continue
-        name = str(predicate)[len(str(SH)):]
+        name = str(predicate)[len(str(SH)) :]
         if name in IGNORED_PREDICATES:
             continue
         if name not in VALUE_PARAMETERS and name not in FOCUS_PARAMETERS:
