@@ -11,30 +11,17 @@ import argparse
 import re
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from graph.build import BuildReport
 from graph.layout import default_store_dir, resource_dir, shared_dir
 from graph.namespaces import BASE, PREFIXES
+from graph.progress import graph_progress
 from graph.store import OxigraphStore
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
-
-
-def progress_printer(label: str, total: int | None = None) -> Callable[[str], None]:
-    """A progress callback drawing a tqdm bar on stderr (one step per graph)."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=label, unit="graph", file=sys.stderr, leave=False)
-
-    def step(name: str) -> None:
-        bar.set_postfix_str(name.rsplit("/graph/", 1)[-1][:60])
-        bar.update(1)
-
-    return step
 
 
 def fail(message_fr: str, message_en: str, code: int = EXIT_BAD_INPUT) -> int:
@@ -69,7 +56,7 @@ def open_store_for(args: argparse.Namespace, *, rebuild: bool = False) -> tuple[
     from graph.layout import graph_files
 
     files = graph_files()
-    step = None if getattr(args, "quiet", False) else progress_printer("build", len(files))
+    step = None if getattr(args, "quiet", False) else graph_progress("build", len(files))
     store, report = open_built_store(
         Path(args.store) if args.store else default_store_dir(),
         files=files,

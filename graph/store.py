@@ -17,6 +17,8 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 
+from graph.terms import to_oxigraph, to_rdflib
+
 ResultKind = TypingLiteral["solutions", "boolean", "graph"]
 
 # media type -> pyoxigraph RDF format, for graph data (parsing and serializing)
@@ -382,36 +384,9 @@ class RdflibStore(Store):
         self._rdflib = rdflib
         self.dataset = rdflib.Dataset()
 
-    # conversions between pyoxigraph and rdflib terms ------------------------------------------
-    def _to_rdflib(self, term: ox.Term):
-        r = self._rdflib
-        if isinstance(term, ox.NamedNode):
-            return r.URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return r.BNode(term.value)
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return r.Literal(term.value, lang=term.language)
-            return r.Literal(term.value, datatype=r.URIRef(term.datatype.value))
-        raise StoreError(f"unsupported term {term!r}")
-
-    def _to_ox(self, term) -> ox.Term:
-        r = self._rdflib
-        if isinstance(term, r.URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, r.BNode):
-            return ox.BlankNode(str(term))
-        if isinstance(term, r.Literal):
-            if term.language:
-                return ox.Literal(str(term), language=term.language)
-            if term.datatype is not None:
-                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            return ox.Literal(str(term))
-        raise StoreError(f"unsupported term {term!r}")
-
     def _graph(self, graph: str | None):
         if not graph:
-            return self.dataset.default_context
+            return self.dataset.default_graph
         return self.dataset.graph(self._rdflib.URIRef(graph))
 
     def load(self, data: bytes, media_type: str, graph: str | None = None, base_iri: str | None = None) -> int:
@@ -422,7 +397,7 @@ class RdflibStore(Store):
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         for q in quads:
             g = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
-            self._graph(g).add((self._to_rdflib(q.subject), self._to_rdflib(q.predicate), self._to_rdflib(q.object)))
+            self._graph(g).add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
 
     def _dataset_view(self, default_graphs: list[str] | None, union_default: bool):
         r = self._rdflib
@@ -433,7 +408,7 @@ class RdflibStore(Store):
                     view.add(t)
             return view
         if union_default:
-            return r.ConjunctiveGraph(store=self.dataset.store)
+            return r.Dataset(store=self.dataset.store, default_union=True)
         return self.dataset
 
     def query(
@@ -455,10 +430,10 @@ class RdflibStore(Store):
         if result.type == "SELECT":
             names = [str(v) for v in result.vars]
             sols = [
-                {n: self._to_ox(row[i]) for i, n in enumerate(names) if row[i] is not None} for row in result
+                {n: to_oxigraph(row[i]) for i, n in enumerate(names) if row[i] is not None} for row in result
             ]
             return QueryResult(kind="solutions", variables=names, _solutions=sols)
-        triples = [ox.Triple(self._to_ox(s), self._to_ox(p), self._to_ox(o)) for s, p, o in result]
+        triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in result]
         return QueryResult(kind="graph", _triples=triples)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -479,7 +454,7 @@ class RdflibStore(Store):
         graphs = [None, *self.named_graphs()] if all_graphs else [graph]
         for g in graphs:
             for s, p, o in self._graph(g):
-                yield ox.Quad(self._to_ox(s), self._to_ox(p), self._to_ox(o), graph_term(g))
+                yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph_term(g))
 
     def drop_graph(self, graph: str | None) -> bool:
         target = self._graph(graph)

@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 from graph.build import build_into, open_built_store
-from graph.layout import default_store_dir
+from graph.layout import default_store_dir, graph_files
 from graph.namespaces import BASE
+from graph.progress import graph_progress
 from graph.store import RdflibStore, Store
 from sparql_api.settings import Settings
 
@@ -47,9 +48,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def open_serving_store(args: argparse.Namespace) -> Store:
-    def progress(graph: str) -> None:
-        print(f"  chargement / loading {graph}", flush=True)
-
+    progress = graph_progress("build", len(graph_files()))
     if args.backend == "rdflib":
         store: Store = RdflibStore()
         build_into(store, base=args.base, progress=progress)
