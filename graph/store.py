@@ -17,6 +17,7 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 
+from graph.sparql_lexer import declares_dataset
 from graph.terms import to_oxigraph, to_rdflib
 
 ResultKind = TypingLiteral["solutions", "boolean", "graph"]
@@ -251,6 +252,8 @@ def delta_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad], also: str
 def parse_quads(data: bytes, media_type: str, graph: str | None, base_iri: str | None = None) -> list[ox.Quad]:
     """Parse RDF fully into memory (so a syntax error never leaves a half-written store)."""
     fmt = rdf_format(media_type)
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_well_formed_xml(data)
     try:
         parsed = ox.parse(data, format=fmt, base_iri=base_iri)
         if fmt in QUAD_FORMATS:
@@ -259,6 +262,20 @@ def parse_quads(data: bytes, media_type: str, graph: str | None, base_iri: str |
         return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
     except SyntaxError as exc:
         raise StoreError(f"RDF syntax error: {exc}") from exc
+
+
+def check_well_formed_xml(data: bytes) -> None:
+    """pyoxigraph accepts a truncated RDF/XML document (it stops at the end of input): check with expat first."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise StoreError(
+            f"RDF syntax error: Parser error at line {exc.lineno} column {exc.offset + 1}: "
+            f"{expat.errors.messages[exc.code]}"
+        ) from exc
 
 
 class OxigraphStore(Store):
@@ -306,7 +323,8 @@ class OxigraphStore(Store):
         if default_graphs is not None:
             kwargs["default_graph"] = [graph_term(g) for g in default_graphs]
         else:
-            kwargs["use_default_graph_as_union"] = union_default
+            # pyoxigraph's union flag would override the query's own FROM / FROM NAMED
+            kwargs["use_default_graph_as_union"] = union_default and not declares_dataset(sparql)
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:

@@ -132,10 +132,10 @@ async def run_update(request: Request, req: SparqlRequest) -> Response:
     settings: Settings = app.state.settings
     agent = write_agent(request, settings)
     base = endpoint_url(request)
-    check_remote_access(req.text, settings, base)
     text = req.text
     if req.default_graphs or req.named_graphs:
         text = add_using(text, req.default_graphs or [], req.named_graphs or [])
+    check_remote_access(text, settings, base)  # on the final text, USING clauses included
     gate: WriteGate = app.state.gate
     store: Store = app.state.store
 
@@ -181,7 +181,11 @@ def service_description(request: Request, req: SparqlRequest) -> Response:
         cache.clear()
         counts = app.state.store.graph_counts()
         triples = description_triples(
-            endpoint, counts, writes=settings.writes_enabled, union=settings.union_default_graph
+            endpoint,
+            counts,
+            writes=settings.writes_enabled,
+            union=settings.union_default_graph,
+            federation=bool(settings.allow_remote),
         )
         cache[key] = serialize_description(triples, media)
     body = b"" if request.method == "HEAD" else cache[key]

@@ -15,7 +15,7 @@ from graph.store import RDF_MEDIA_TYPES, StoreError, parse_quads
 from sparql_api.errors import HttpError, bad_request
 from sparql_api.execution import run_bounded
 from sparql_api.negotiation import GRAPH_TYPES, negotiate
-from sparql_api.protocol import check_charset, multi_params, split_content_type
+from sparql_api.protocol import check_charset, check_iri, multi_params, split_content_type
 from sparql_api.results import content_type
 from sparql_api.security import read_body, write_agent
 
@@ -43,7 +43,7 @@ def target_graph(request: Request, path: str) -> str | object | None:
     if "graph" in params:
         if len(params["graph"]) != 1 or not params["graph"][0]:
             raise bad_request("un seul paramètre graph est permis", "exactly one graph parameter is allowed")
-        return params["graph"][0]
+        return check_iri(params["graph"][0], "graph")
     if "default" in params:
         return None
     return STORE

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
+
 from sparql_api.errors import HttpError, bad_request
 from sparql_api.scan import has_dataset_clause, tokenize
 
@@ -121,18 +123,34 @@ def parse_request(method: str, query_string: str, content_type: str | None, body
         return SparqlRequest(
             "query",
             text,
-            default_graphs=params.get("default-graph-uri"),
-            named_graphs=params.get("named-graph-uri"),
+            default_graphs=checked_iris(params.get("default-graph-uri"), "default-graph-uri"),
+            named_graphs=checked_iris(params.get("named-graph-uri"), "named-graph-uri"),
             format=fmt,
             params=params,
         )
-    using, using_named = params.get("using-graph-uri"), params.get("using-named-graph-uri")
+    using = checked_iris(params.get("using-graph-uri"), "using-graph-uri")
+    using_named = checked_iris(params.get("using-named-graph-uri"), "using-named-graph-uri")
     if (using or using_named) and has_dataset_clause(text):
         raise bad_request(
             "using-graph-uri/using-named-graph-uri interdits avec USING, USING NAMED ou WITH dans la requête",
             "using-graph-uri/using-named-graph-uri are not allowed with USING, USING NAMED or WITH in the update",
         )
     return SparqlRequest("update", text, default_graphs=using, named_graphs=using_named, format=fmt, params=params)
+
+
+def checked_iris(values: list[str] | None, name: str) -> list[str] | None:
+    """Protocol graph parameters must be absolute IRIs (they are spliced into updates and passed to the store)."""
+    for value in values or []:
+        check_iri(value, name)
+    return values
+
+
+def check_iri(value: str, name: str) -> str:
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:
+        raise bad_request(f"{name} : IRI invalide {value!r} ({exc})", f"{name}: invalid IRI {value!r} ({exc})") from exc
+    return value
 
 
 def first_keyword(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 
 from fastapi import Request
@@ -22,20 +24,41 @@ def write_agent(request: Request, settings: Settings) -> str:
             "les écritures sont désactivées sur ce service (aucun jeton configuré)",
             "writes are disabled on this service (no token configured)",
         )
-    header = request.headers.get("authorization", "")
     if not settings.write_token:
         return ANONYMOUS
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    agent, token = credentials(request.headers.get("authorization", ""), settings.write_token_name)
+    if token is None:
         raise HttpError(
             401,
-            "en-tête Authorization: Bearer <jeton> requis pour écrire",
-            "an Authorization: Bearer <token> header is required to write",
-            {"WWW-Authenticate": 'Bearer realm="quartiers"'},
+            "en-tête Authorization: Bearer <jeton> (ou Basic avec le jeton comme mot de passe) requis pour écrire",
+            "an Authorization: Bearer <token> header (or Basic with the token as password) is required to write",
+            {"WWW-Authenticate": 'Bearer realm="quartiers", Basic realm="quartiers"'},
         )
-    if not hmac.compare_digest(token.strip().encode(), settings.write_token.encode()):
+    if not hmac.compare_digest(token.encode(), settings.write_token.encode()):
         raise HttpError(403, "jeton invalide", "invalid token")
-    return settings.write_token_name
+    return agent
+
+
+def credentials(header: str, default_agent: str) -> tuple[str, str | None]:
+    """(agent, token) from ``Bearer <token>`` or ``Basic base64(user:token)`` (what SPARQLWrapper's
+    setCredentials and rdflib's ``auth=`` send); token None when the header has neither."""
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return default_agent, value
+    if scheme.lower() == "basic" and value:
+        try:
+            user, sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return default_agent, None
+        if sep and password:
+            return (safe_agent(user) or default_agent), password
+    return default_agent, None
+
+
+def safe_agent(user: str) -> str:
+    """A user name usable in an IRI path segment (the write record's agent)."""
+    return "".join(c for c in user if c.isalnum() or c in "-_.")[:64]
 
 
 async def read_body(request: Request, settings: Settings) -> bytes:

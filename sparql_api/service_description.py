@@ -25,7 +25,9 @@ FORMAT_IRIS = {
 }
 
 
-def description_triples(endpoint: str, counts: dict[str, int], *, writes: bool, union: bool) -> list[ox.Triple]:
+def description_triples(
+    endpoint: str, counts: dict[str, int], *, writes: bool, union: bool, federation: bool = False
+) -> list[ox.Triple]:
     def n(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
 
@@ -34,6 +36,7 @@ def description_triples(endpoint: str, counts: dict[str, int], *, writes: bool, 
     triples = [
         ox.Triple(service, n(RDF + "type"), n(SD + "Service")),
         ox.Triple(service, n(SD + "endpoint"), n(endpoint)),
+        ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL10Query")),
         ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
         ox.Triple(service, n(SD + "defaultDataset"), dataset),
         ox.Triple(dataset, n(RDF + "type"), n(SD + "Dataset")),
@@ -52,8 +55,8 @@ def description_triples(endpoint: str, counts: dict[str, int], *, writes: bool, 
     ]
     if writes:
         triples.append(ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Update")))
-    for feature in ("UnionDefaultGraph", "BasicFederatedQuery", "RequiresDataset"):
-        if (feature == "UnionDefaultGraph" and not union) or feature == "RequiresDataset":
+    for feature in ("UnionDefaultGraph", "BasicFederatedQuery"):
+        if (feature == "UnionDefaultGraph" and not union) or (feature == "BasicFederatedQuery" and not federation):
             continue
         triples.append(ox.Triple(service, n(SD + "feature"), n(SD + feature)))
     for media in (*SOLUTION_TYPES, *GRAPH_TYPES):

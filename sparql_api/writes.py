@@ -27,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.layout import WRITES_GRAPH
-from graph.namespaces import BASE, PROV, QK, RDF, RDFS, SH, XSD
+from graph.namespaces import BASE, FOAF, PROV, QK, RDF, SH, XSD
 from graph.store import OxigraphStore, Store, StoreError, data_block, has_blank_node
 from sparql_api.errors import HttpError
 from sparql_api.execution import Abandoned, Job
@@ -261,13 +261,13 @@ class WriteGate:
         agent_iri = f"<{base}id/agent/{agent}>"
         digest = hashlib.sha256(text.encode()).hexdigest()
         lines = [
-            f"{activity} a <{PROV}Activity> ; <{RDFS}label> {lit(f'{kind} by {agent}')} ;",
+            f"{activity} a <{PROV}Activity> ;",
             f"  <{PROV}wasAssociatedWith> {agent_iri} ;",
             f"  <{PROV}startedAtTime> {lit(started, XSD + 'dateTime')} ;",
             f"  <{PROV}endedAtTime> {lit(now(), XSD + 'dateTime')} ;",
             f"  <{QK}operationKind> {lit(kind)} ; <{QK}operationHash> {lit('sha256:' + digest)} ;",
             f"  <{QK}triplesAdded> {len(added)} ; <{QK}triplesRemoved> {len(removed)} .",
-            f"{agent_iri} a <{PROV}Agent> ; <{RDFS}label> {lit(agent)} .",
+            f"{agent_iri} a <{PROV}Agent> ; <{FOAF}nick> {lit(agent)} .",
         ]
         per_graph: dict[str, list[int]] = {}
         for index, quads in enumerate((added, removed)):
@@ -276,7 +276,7 @@ class WriteGate:
                 per_graph.setdefault(key, [0, 0])[index] += 1
         for i, (g, (n_added, n_removed)) in enumerate(sorted(per_graph.items())):
             version = f"<{activity[1:-1]}/graphe/{i}>"
-            spec = f"<{PROV}specializationOf> <{g}> ;" if g else f"<{RDFS}label> \"default graph\" ;"
+            spec = f"<{PROV}specializationOf> <{g}> ;" if g else f"<{QK}defaultGraph> true ;"
             lines.append(
                 f"{activity} <{PROV}generated> {version} . {version} a <{PROV}Entity> ; {spec}"
                 f" <{QK}triplesAdded> {n_added} ; <{QK}triplesRemoved> {n_removed} ."

@@ -106,3 +106,30 @@ def test_a_store_held_by_a_server_is_read_when_up_to_date(tmp_path: Path) -> Non
     with pytest.raises(StoreError, match="in use by another process"):
         open_built_store(tmp_path / "store", files=graph_files(root))
     assert holder.count(QKG + "data/reference/a") == 3
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "rdflib"])
+def test_from_clauses_beat_the_union_default_graph(tmp_path: Path, backend: str) -> None:
+    write_tree(tmp_path)
+    store = open_store(backend)
+    build_into(store, graph_files(tmp_path))
+    count = "SELECT (COUNT(*) AS ?n) {from} WHERE {{ ?s ?p ?o }}"
+    assert store.query(count.format(**{"from": ""})).rows() == [{"n": "4"}]
+    only_a = count.format(**{"from": f"FROM <{QKG}data/reference/a>"})
+    assert store.query(only_a).rows() == [{"n": "3"}]
+    assert store.query(count.format(**{"from": "FROM <file:///etc/passwd>"})).rows() == [{"n": "0"}]
+    # FROM NAMED alone: an empty default graph, the named graph reachable with GRAPH
+    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{QKG}ontology/tiny> WHERE {{ ?s ?p ?o }}"
+    assert store.query(named).rows() == [{"n": "0"}]
+    # a FROM inside a string or an IRI is not a dataset clause
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(STR(?s) != 'FROM <x>') }"
+    assert store.query(text).rows() == [{"n": "4"}]
+
+
+def test_truncated_rdf_xml_is_a_syntax_error() -> None:
+    store = OxigraphStore()
+    store.load(f"<{SYN}a> <{SYN}p> 1 .".encode(), "text/turtle", SYN + "g")
+    truncated = b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description>'
+    with pytest.raises(StoreError, match="line 1 column"):
+        store.replace_graph(SYN + "g", truncated, "application/rdf+xml")
+    assert store.count(SYN + "g") == 1

@@ -90,7 +90,7 @@ def test_conforming_write_applied_and_recorded(gated):
            <http://www.w3.org/ns/prov#wasAssociatedWith> ?agent ;
            <http://www.w3.org/ns/prov#endedAtTime> ?t ;
            <http://www.w3.org/ns/prov#generated> [ <http://www.w3.org/ns/prov#specializationOf> <{G}> ] .
-        ?agent <http://www.w3.org/2000/01/rdf-schema#label> "editor" }} }}""")
+        ?agent <http://xmlns.com/foaf/0.1/nick> "editor" }} }}""")
     # the audit graph is the service's: clients cannot write it, and CLEAR ALL leaves it alone
     r = httpx.post(url + "/sparql", content=f"DROP GRAPH <{WRITES_GRAPH}>", headers=AUTH)
     assert r.status_code == 403

@@ -6,13 +6,14 @@ compiled to SPARQL, fast on the national graph) and ``pyshacl`` (the reference).
 """
 
 from graph.validation.api import ENGINES, validate_change, validate_files, validate_store
-from graph.validation.dataset import UnusableInputError
+from graph.validation.dataset import UnknownGraphError, UnusableInputError
 from graph.validation.report import ValidationReport, ValidationResult
 from graph.validation.shapes import ShapeSet, load_shapes
 
 __all__ = [
     "ENGINES",
     "ShapeSet",
+    "UnknownGraphError",
     "UnusableInputError",
     "ValidationReport",
     "ValidationResult",

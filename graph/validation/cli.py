@@ -1,7 +1,8 @@
 """``quartiers validate``: check the store, one named graph, or files against shapes/.
 
 Exit code 0 when there is no Violation, 1 when there are Violations (or Warnings with --strict), 2 for unusable
-input (missing file, unknown type, syntax error printed as "path:line:column: erreur de syntaxe / syntax error: …").
+input (missing file, unknown type, syntax error printed as "path:line:column: erreur de syntaxe / syntax error: …",
+a --graph that is not an IRI or not in the store) or an engine failure (one line on stderr).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from graph.layout import default_store_dir
 from graph.validation.api import ENGINES, validate_files, validate_store
-from graph.validation.dataset import UnusableInputError
+from graph.validation.dataset import UnknownGraphError, UnusableInputError
 from graph.validation.report import ValidationReport
 
 
@@ -52,14 +53,27 @@ def exit_code(report: ValidationReport, strict: bool) -> int:
 def run(args: argparse.Namespace) -> int:
     from graph.build import open_built_store
 
+    for graph in args.graph:
+        if ":" not in graph:
+            print(f"{graph}: --graph attend une IRI / --graph expects an IRI", file=sys.stderr)
+            return 2
     store, _build = open_built_store(args.store or default_store_dir())
+    # exit 1 means "results at or above this severity"; the text report says "conforms" below it
+    threshold = "Warning" if args.strict else "Violation"
     try:
         if args.files:
-            report = validate_files(args.files, store=store, engine=args.engine)
+            report = validate_files(args.files, store=store, engine=args.engine, min_severity=threshold)
         else:
-            report = validate_store(store, graphs=args.graph or None, engine=args.engine)
+            report = validate_store(store, graphs=args.graph or None, engine=args.engine, min_severity=threshold)
     except UnusableInputError as exc:
         print(exc.one_line(), file=sys.stderr)
+        return 2
+    except UnknownGraphError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except Exception as exc:  # an engine failure is not a validation result: never exit 1 for it
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"échec du moteur / engine failure ({args.engine}): {type(exc).__name__}: {first}", file=sys.stderr)
         return 2
     finally:
         store.close()

@@ -1,7 +1,8 @@
 """What is validated: a pyoxigraph dataset (data + the reference data the rules need) and the focus scope.
 
 * the whole store: every graph, every focus node;
-* some named graphs: every graph is context, and only results about nodes that occur in those graphs count;
+* some named graphs: their content and its neighbourhood in the other graphs (the whole store for very big
+  graphs); only results about nodes that occur in those graphs count;
 * files: parsed (never loaded into the store) into an in-memory store beside their context, minus the graphs
   the files would replace: with a store, the neighbourhood of the files' nodes in it (``neighbourhood``: what
   the rules can reach, a few thousand triples); without one, the committed ontology/ and data/ files.
@@ -21,6 +22,7 @@ from graph.store import QUAD_FORMATS, OxigraphStore, Store, StoreError, rdf_form
 
 INPUT_GRAPH = "urn:quartiers:validation:input"
 HUB_SIZE = 2000
+WHOLE_STORE_ABOVE = 50_000  # quads: bigger graphs are validated within the whole store
 _POSITION = re.compile(r"line (\d+) column (\d+)")
 
 
@@ -100,24 +102,52 @@ def oxigraph_of(store: Store) -> ox.Store:
     return copy
 
 
+class UnknownGraphError(ValueError):
+    """A --graph that is not an IRI, or not a named graph of the store."""
+
+
+def graph_nodes(raw: ox.Store, graphs: list[str]) -> list[ox.NamedNode]:
+    """The named graphs to validate; raises UnknownGraphError for an invalid IRI or a graph not in the store."""
+    nodes: list[ox.NamedNode] = []
+    for graph in graphs:
+        try:
+            node = ox.NamedNode(graph)
+        except ValueError as exc:
+            raise UnknownGraphError(f"{graph}: pas une IRI / not an IRI ({exc})") from exc
+        if not raw.contains_named_graph(node):
+            raise UnknownGraphError(f"{graph}: graphe absent du magasin / graph not in the store")
+        nodes.append(node)
+    return nodes
+
+
 def store_dataset(store: Store, graphs: list[str] | None) -> Dataset:
+    """The whole store, or some named graphs: their content plus the neighbourhood the rules can reach from it
+    (as for a file), so validating one graph costs what validating its file costs. Graphs over
+    WHOLE_STORE_ABOVE quads (the big reference tables) are validated over the whole store instead."""
     raw = oxigraph_of(store)
     if not graphs:
         return Dataset(store=raw)
+    nodes = graph_nodes(raw, graphs)
+    quads = [q for node in nodes for q in raw.quads_for_pattern(None, None, None, node)]
     scope: set[str] = set()
-    for graph in graphs:
-        for q in raw.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            scope.add(str(q.subject))
-            if not isinstance(q.object, ox.Literal):
-                scope.add(str(q.object))
-    return Dataset(store=raw, scope=scope, graphs=list(graphs))
+    for q in quads:
+        scope.add(str(q.subject))
+        if not isinstance(q.object, ox.Literal):
+            scope.add(str(q.object))
+    if len(quads) > WHOLE_STORE_ABOVE:
+        return Dataset(store=raw, scope=scope, graphs=list(graphs))
+    memory = ox.Store()
+    memory.bulk_extend(quads)
+    memory.bulk_extend(neighbourhood(raw, quads, set(graphs)))
+    return Dataset(store=memory, scope=scope, graphs=list(graphs))
 
 
 def neighbourhood(source: ox.Store, quads: list[ox.Quad], exclude: set[str]) -> list[ox.Quad]:
     """The part of ``source`` the rules can reach from the files' nodes: every ontology graph, then, in the
     other graphs (``exclude`` left out), the triples about the files' nodes and those pointing at them (not
     rdf:type, nor hubs with more than HUB_SIZE incoming links, e.g. the State as funder of every line), those
-    pointing at their qk:siren/qk:siret values, and two more steps of outgoing triples."""
+    pointing at their qk:siren/qk:siret values (with the rdf:type of those other nodes), and two more steps of
+    outgoing triples."""
     allowed = {g for g in source.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in exclude}
     found: set[ox.Quad] = set()
     for graph in allowed:
@@ -133,9 +163,12 @@ def neighbourhood(source: ox.Store, quads: list[ox.Quad], exclude: set[str]) -> 
         if len(incoming) <= HUB_SIZE:
             found.update(q for q in incoming if q.graph_name in allowed)
             frontier.update(q.subject for q in incoming)
+    sharing: set[ox.Term] = set()  # other nodes with the same SIREN/SIRET (CDV-ORG-004 needs their types)
     for q in quads:
         if q.predicate in keys:
-            found.update(x for x in source.quads_for_pattern(None, q.predicate, q.object) if x.graph_name in allowed)
+            same = [x for x in source.quads_for_pattern(None, q.predicate, q.object) if x.graph_name in allowed]
+            found.update(same)
+            sharing.update(x.subject for x in same)
     frontier |= seeds
     seen: set[ox.Term] = set()
     for _step in range(3):
@@ -148,7 +181,7 @@ def neighbourhood(source: ox.Store, quads: list[ox.Quad], exclude: set[str]) -> 
                         step.add(q.object)
         seen |= frontier
         frontier = step
-    for node in seen:  # the types of every node reached
+    for node in seen | sharing:  # the types of every node reached
         found.update(q for q in source.quads_for_pattern(node, rdf_type, None) if q.graph_name in allowed)
     return list(found)
 

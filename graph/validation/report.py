@@ -43,7 +43,9 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    """All results of one validation; ``conforms`` is false when one result is at or above ``min_severity``."""
+    """All results of one validation (every severity). ``conforms`` is false when one result is at or above
+    ``min_severity`` (JSON ``conforms_at_min_severity``); ``shacl_conforms`` (JSON ``shacl_conforms``, Turtle
+    ``sh:conforms``) is false as soon as there is any result, as the SHACL specification says."""
 
     results: list[ValidationResult]
     min_severity: str = "Violation"
@@ -51,8 +53,14 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
+        """No result at or above ``min_severity`` (what exit codes and the write gate use)."""
         threshold = SEVERITY_RANK[self.min_severity]
         return not any(SEVERITY_RANK[r.severity] >= threshold for r in self.results)
+
+    @property
+    def shacl_conforms(self) -> bool:
+        """SHACL's sh:conforms: true only when the report holds no result at all (of any severity)."""
+        return not self.results
 
     def counts(self) -> dict[str, int]:
         counted = Counter(r.severity for r in self.results)
@@ -64,8 +72,9 @@ class ValidationReport:
     def to_json(self) -> dict[str, object]:
         fields = ("shape_id", "severity", "focus_node", "focus_label", "path", "value", "message_fr", "message_en")
         return {
-            "conforms": self.conforms,
+            "conforms_at_min_severity": self.conforms,
             "min_severity": self.min_severity,
+            "shacl_conforms": self.shacl_conforms,
             "counts": self.counts(),
             "results": [{k: asdict(r)[k] for k in fields} for r in self.results],
         }
@@ -87,7 +96,7 @@ def report_turtle(report: ValidationReport) -> str:
         f"@prefix sh: <{SH}> .",
         "",
         "[] a sh:ValidationReport ;",
-        f"    sh:conforms {'true' if report.conforms else 'false'}",
+        f"    sh:conforms {'true' if report.shacl_conforms else 'false'}",
     ]
     for r in report.results:
         parts = [
