@@ -65,6 +65,7 @@ class MediaRange:
     subtype: str
     q: float
     order: int
+    aliased: bool = False  # named by an alias (application/json for SPARQL JSON, …), not the type itself
 
     @property
     def specificity(self) -> int:
@@ -94,9 +95,9 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        media = ALIASES.get(media, media)
-        mtype, _, sub = media.partition("/")
-        ranges.append(MediaRange(mtype, sub, q, order))
+        canonical = ALIASES.get(media, media)
+        mtype, _, sub = canonical.partition("/")
+        ranges.append(MediaRange(mtype, sub, q, order, canonical != media))
     return ranges
 
 
@@ -104,16 +105,31 @@ def _graph_alias(media: str) -> str:
     return GRAPH_ALIASES.get(media, media)
 
 
+def graph_range(r: MediaRange) -> MediaRange:
+    """In a graph context, SPARQL-results types stand for their RDF counterparts (RDF/XML, JSON-LD)."""
+    media = f"{r.type}/{r.subtype}"
+    canonical = _graph_alias(media)
+    mtype, _, sub = canonical.partition("/")
+    return MediaRange(mtype, sub, r.q, r.order, r.aliased or canonical != media)
+
+
+def precedence(r: MediaRange) -> int:
+    """2 for a concrete type named as such, 1 for one named by an alias, 0 for a wildcard."""
+    if r.specificity < 2:
+        return 0
+    return 1 if r.aliased else 2
+
+
 def negotiate(accept: str | None, offered: tuple[str, ...], *, graph: bool = False) -> str | None:
     """The offered media type the client prefers (q-value, then specificity of the matching range, then
-    the order the client listed them, then the server order). ``None`` when nothing offered is acceptable.
+    the order the client listed them, then the server order), a type named exactly beating one named by an
+    alias, which beats a wildcard: ``application/sparql-results+json, text/turtle;q=0.1`` gives Turtle for a
+    graph, a browser's ``application/xml;q=0.9, */*;q=0.8`` SPARQL XML for solutions.
+    ``None`` when nothing offered is acceptable.
     No Accept header (or an empty one) means anything, i.e. the first offered type."""
     ranges = parse_accept(accept)
     if graph:
-        ranges = [
-            MediaRange(*_graph_alias(f"{r.type}/{r.subtype}").split("/"), r.q, r.order)  # type: ignore[call-arg]
-            for r in ranges
-        ]
+        ranges = [graph_range(r) for r in ranges]
     if not ranges:
         return offered[0]
     best: tuple[float, int, int, int] | None = None
@@ -125,7 +141,7 @@ def negotiate(accept: str | None, offered: tuple[str, ...], *, graph: bool = Fal
         top = max(matching, key=lambda r: (r.specificity, -r.order))
         if top.q <= 0:
             continue
-        key = (top.q, top.specificity, -top.order, -index)
+        key = (precedence(top), top.q, top.specificity, -top.order, -index)
         if best is None or key > best:
             best, choice = key, media
     return choice

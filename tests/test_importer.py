@@ -73,7 +73,7 @@ def test_files_and_counts(imported: tuple[Path, dict[str, int]]) -> None:
     for name, expected in counts.items():
         parsed = sum(1 for _ in ox.parse(path=str(out / name), format=ox.RdfFormat.TURTLE))
         assert parsed == expected, name
-    assert counts["qpv.ttl"] == 25437
+    assert counts["qpv.ttl"] == 25451
     assert counts["contrats-2015.ttl"] == 3991
 
 
@@ -111,6 +111,13 @@ def test_geography(store: ox.Store) -> None:
     assert count(store, "?s a igeo:Departement") == 101
     assert count(store, "?s a igeo:Intercommunalite") == 1255 + 11
     assert count(store, '?s qk:epciNature "EPT"') == 11
+    assert count(store, '?s igeo:codeINSEE "244200770" ; qk:epciNature "METRO"') == 1  # INSEE codes an EPCI by SIREN
+    assert count(store, "?s a igeo:Intercommunalite ; igeo:codeINSEE ?c") == 1255 + 11
+    # 7 QPV straddle two EPT of the Métropole du Grand Paris: both are kept
+    rows = select(store, "SELECT ?q WHERE { ?q qk:ept ?a , ?b FILTER(STR(?a) < STR(?b)) } ORDER BY ?q")
+    assert [r["q"].rsplit("/", 1)[1] for r in rows] == [
+        "QN09305I", "QN09311M", "QN09313I", "QN09314M", "QN09328M", "QN09424I", "QN09431M",
+    ]
     assert count(store, "?s a igeo:Commune") == 11306
     rows = select(store, "SELECT ?e WHERE { <@commune/93008> qk:memberOf ?e } ORDER BY ?e")
     assert [r["e"] for r in rows] == [f"{QKI}epci/200054781", f"{QKI}epci/200057875"]  # MGP and Est Ensemble

@@ -326,6 +326,7 @@ def _add_epci(graph: Graph, epci: Epci, labels: dict[str, str]) -> None:
     graph.add(iri, RDFS + "label", fr(epci.label))
     graph.add(iri, IGEO + "nom", fr(epci.label))
     graph.add(iri, QK + "siren", string(epci.siren))
+    graph.add(iri, IGEO + "codeINSEE", string(epci.siren))  # INSEE codes an EPCI by its SIREN
     graph.add(iri, QK + "epciNature", string(epci.nature))
     body = org_iri(epci.siren)
     graph.add(body, RDF + "type", QK + "EPCIAuthority")

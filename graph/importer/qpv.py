@@ -219,8 +219,8 @@ def _add_qpv(graph: Graph, qpv: Qpv, wkt: str, geo: Geography) -> None:
         graph.add(iri, QK + "commune", commune_iri(code))
     for siren in qpv.epcis:
         graph.add(iri, QK + "epci", epci_iri(siren))
-    if len(qpv.epts) == 1:  # qk:ept is functional: a QPV over two EPT keeps them through its communes only
-        graph.add(iri, QK + "ept", epci_iri(qpv.epts[0]))
+    for ept in qpv.epts:  # 7 QPV of Seine-Saint-Denis and Val-de-Marne straddle two EPT
+        graph.add(iri, QK + "ept", epci_iri(ept))
     departement = geo.departement_iri(qpv.departement)
     if departement:
         graph.add(iri, QK + "departement", departement)
