@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from graph.layout import WRITES_GRAPH
 from graph.namespaces import BASE
-from graph.store import Store, StoreError
+from graph.store import OxigraphStore, Store, StoreError
 from sparql_api import graph_store
 from sparql_api.errors import HttpError, bad_request, http_error_handler
 from sparql_api.execution import Abandoned, Job, run_bounded
+from sparql_api.isolation import QueryProcesses, QueryTask
 from sparql_api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, format_parameter, negotiate
 from sparql_api.protocol import SparqlRequest, parse_request
 from sparql_api.results import Cancelled, Limiter, Serialized, content_type, serialize
@@ -35,7 +36,11 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if app.state.query_processes is not None:
+            await app.state.query_processes.start()
         yield
+        if app.state.query_processes is not None:
+            app.state.query_processes.close()
         app.state.query_pool.shutdown(wait=False, cancel_futures=True)
         app.state.write_pool.shutdown(wait=False, cancel_futures=True)
 
@@ -44,6 +49,15 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.gate = WriteGate(store, settings)
     app.state.query_pool = ThreadPoolExecutor(settings.query_workers, thread_name_prefix="sparql-query")
+    on_disk = isinstance(store, OxigraphStore) and store.path is not None
+    app.state.query_processes = None
+    if on_disk and settings.isolate_queries:
+        gate: WriteGate = app.state.gate
+        app.state.query_processes = QueryProcesses(
+            store.path,  # type: ignore[union-attr,arg-type]
+            settings.query_workers,
+            generation=lambda: gate.generation,
+        )
     app.state.write_pool = ThreadPoolExecutor(1, thread_name_prefix="sparql-write")
     app.state.description_cache = {}
     app.add_exception_handler(HttpError, http_error_handler)
@@ -90,6 +104,14 @@ async def run_query(request: Request, req: SparqlRequest) -> Response:
     if req.default_graphs is not None or req.named_graphs is not None:
         dataset = {"default_graphs": req.default_graphs or [], "named_graphs": req.named_graphs or []}
 
+    processes: QueryProcesses | None = app.state.query_processes
+    if processes is not None:
+        media = {kind: acceptable_media(req, accept, kind) for kind in ("solutions", "boolean", "graph")}
+        task = QueryTask(
+            req.text, base, dataset, media, settings.max_result_rows, generation=app.state.gate.generation
+        )
+        return query_response(request, await processes.run(task, settings.query_timeout), settings)
+
     def work(job: Job) -> Serialized:
         try:
             result = store.query(req.text, base_iri=base, **dataset)  # type: ignore[arg-type]
@@ -106,6 +128,10 @@ async def run_query(request: Request, req: SparqlRequest) -> Response:
             raise bad_request(f"échec de l'évaluation : {exc}", f"evaluation failed: {exc}") from exc
 
     out = await run_bounded(app.state.query_pool, work, settings.query_timeout, "query")
+    return query_response(request, out, settings)
+
+
+def query_response(request: Request, out: Serialized, settings: Settings) -> Response:
     headers = {"Vary": "Accept"}
     if out.truncated:
         headers["Quartiers-Truncated"] = str(settings.max_result_rows)
@@ -113,10 +139,16 @@ async def run_query(request: Request, req: SparqlRequest) -> Response:
     return Response(body, media_type=content_type(out.media_type), headers=headers)
 
 
-def choose_media(req: SparqlRequest, accept: str | None, kind: str) -> str:
+def acceptable_media(req: SparqlRequest, accept: str | None, kind: str) -> str | None:
+    """The media type to answer a result of ``kind`` with (``format``/``output`` first, then Accept)."""
     graph = kind == "graph"
     offered = GRAPH_TYPES if graph else SOLUTION_TYPES
-    media = format_parameter(req.format, offered, graph=graph) or negotiate(accept, offered, graph=graph)
+    return format_parameter(req.format, offered, graph=graph) or negotiate(accept, offered, graph=graph)
+
+
+def choose_media(req: SparqlRequest, accept: str | None, kind: str) -> str:
+    offered = GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES
+    media = acceptable_media(req, accept, kind)
     if media is None:
         raise HttpError(
             406,

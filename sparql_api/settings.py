@@ -30,7 +30,8 @@ class Settings:
     min_severity: str = "Violation"
     cors_origins: tuple[str, ...] = ("*",)
     public_url: str | None = None  # e.g. https://example.org (behind a proxy); default: the request's URL
-    query_workers: int = 8  # threads running queries; a timed-out query keeps its thread until it ends
+    query_workers: int = 4  # query worker processes (store on disk) or threads (store in memory)
+    isolate_queries: bool = True  # store on disk: run queries in killable worker processes
     union_default_graph: bool = True
 
     @property

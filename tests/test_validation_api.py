@@ -85,3 +85,65 @@ def test_cli_exit_codes(national_store_path: Path, tmp_path: Path, capsys: pytes
         '<https://example.org/f> qk:amount "-1"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
     )
     assert main(["validate", *store, str(negative), "--format", "json"]) == 1
+
+
+def test_a_duplicate_siren_is_seen_in_file_mode(national_store: OxigraphStore, tmp_path: Path) -> None:
+    """CDV-ORG-004 reports every organisation sharing the SIREN, so the file's own node gets a result; the
+    neighbourhood brings the type of the organisation already in the store."""
+    dup = tmp_path / "dup.ttl"
+    dup.write_text(
+        "@prefix qk: <https://w3id.org/quartiers/def#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://example.org/dup> a qk:Association ; rdfs:label "dup"@fr ; qk:siren "244200770" .\n',
+        encoding="utf-8",
+    )
+    for engine in ("oxigraph", "pyshacl"):
+        report = validate_files([dup], store=national_store, engine=engine)
+        found = {(r.shape_id, r.focus_node, r.value) for r in report.results}
+        assert ("CDV-ORG-004", "https://example.org/dup", "244200770") in found
+    whole = validate_store(national_store)
+    assert not [r for r in whole.results if r.shape_id == "CDV-ORG-004"]
+
+
+def test_graph_option_validates_the_graph_as_the_whole_store_does(national_store: OxigraphStore) -> None:
+    """--graph validates the graph and its neighbourhood; it gives what the whole audit gives about its nodes."""
+    from graph.validation.dataset import store_dataset
+
+    scope = store_dataset(national_store, [GRAPH]).scope or set()
+    whole = {(r.shape_id, r.focus_node, r.value) for r in validate_store(national_store).results}
+    whole_in_graph = {key for key in whole if f"<{key[1]}>" in scope}
+    assert {(r.shape_id, r.focus_node, r.value) for r in validate_store(national_store, graphs=[GRAPH]).results} == (
+        whole_in_graph
+    )
+
+
+def test_cli_graph_errors_and_engine_failure(
+    national_store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ["--store", str(national_store_path)]
+    assert main(["validate", *store, "--graph", "not-an-iri"]) == 2
+    assert "IRI" in capsys.readouterr().err
+    assert main(["validate", *store, "--graph", "https://w3id.org/quartiers/graph/nope"]) == 2
+    assert "not in the store" in capsys.readouterr().err
+
+    def broken(*_args: object) -> list[object]:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("graph.validation.api.engine_findings", broken)
+    assert main(["validate", *store, "--graph", GRAPH]) == 2
+    err = capsys.readouterr().err
+    assert "engine failure" in err and "boom" in err and "second line" not in err and err.count("\n") == 1
+
+
+def test_warnings_only_conform_but_not_in_shacl_terms(national_store_path: Path, tmp_path: Path, capsys) -> None:
+    """sh:conforms (Turtle, JSON shacl_conforms) is false as soon as there is a result; the exit code and the
+    text's "conforms" look at Violations (Warnings with --strict); JSON names it conforms_at_min_severity."""
+    store = ["--store", str(national_store_path)]
+    assert main(["validate", *store, str(SAINT_ETIENNE)]) == 0
+    assert capsys.readouterr().out.startswith("conforme — 0 violations")
+    assert main(["validate", *store, str(SAINT_ETIENNE), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["conforms_at_min_severity"] is True and data["shacl_conforms"] is False and "conforms" not in data
+    assert main(["validate", *store, str(SAINT_ETIENNE), "--format", "turtle"]) == 0
+    assert "sh:conforms false" in capsys.readouterr().out
+    assert main(["validate", *store, str(SAINT_ETIENNE), "--strict", "--lang", "en"]) == 1
+    assert capsys.readouterr().out.startswith("does not conform")
