@@ -72,7 +72,9 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     )
     app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
     for path in (SPARQL_PATH, SPARQL_PATH + "/"):
-        app.add_api_route(path, sparql_endpoint, methods=["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"])
+        app.add_api_route(
+            path, sparql_endpoint, methods=["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"]
+        )
     app.include_router(graph_store.router)
     return app
 
@@ -83,6 +85,8 @@ def endpoint_url(request: Request) -> str:
 
 async def sparql_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
+    if request.method == "OPTIONS":  # a CORS preflight (with Origin) is answered by the middleware
+        return Response(status_code=204, headers={"Allow": "GET, POST, HEAD, OPTIONS"})
     body = await read_body(request, settings) if request.method == "POST" else b""
     req = parse_request(request.method, request.url.query, request.headers.get("content-type"), body)
     if req.operation == "description":

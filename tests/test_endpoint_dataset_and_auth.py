@@ -122,3 +122,11 @@ def test_the_service_description_only_claims_what_is_on(served: tuple[str, Oxigr
     assert ns.BasicFederatedQuery not in features  # SERVICE is refused while the allow-list is empty
     assert ns.UnionDefaultGraph in features
     assert {ns.SPARQL10Query, ns.SPARQL11Query, ns.SPARQL11Update} <= languages
+
+
+def test_options_and_wrong_methods_say_what_is_allowed(served: tuple[str, OxigraphStore]) -> None:
+    url, _ = served
+    options = httpx.options(url + "/sparql")
+    assert options.status_code == 204 and options.headers["allow"] == "GET, POST, HEAD, OPTIONS"
+    put = httpx.put(url + "/sparql", params={"query": "ASK {}"})
+    assert put.status_code == 405 and put.headers["allow"] == "GET, POST, HEAD, OPTIONS"
