@@ -8,7 +8,7 @@ from typing import Any
 
 from graph.namespaces import BASE
 
-# validator(store, *, graphs, min_severity) -> report with .conforms, .to_json(), .to_turtle()
+# an injected validator(shadow_store, *, graphs, min_severity) -> report with .conforms, .to_json(), .to_turtle()
 Validator = Callable[..., Any]
 
 
@@ -26,7 +26,7 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     allow_remote: tuple[str, ...] = ()  # IRI prefixes LOAD and SERVICE may reach; empty = none
     shacl_gate: bool = True
-    validator: Validator | None = None  # default: graph.validation.validate_store
+    validator: Validator | None = None  # None: the project shapes on what a write changes (validate_change)
     min_severity: str = "Violation"
     cors_origins: tuple[str, ...] = ("*",)
     public_url: str | None = None  # e.g. https://example.org (behind a proxy); default: the request's URL

@@ -12,7 +12,7 @@ from graph.importer import sources
 from graph.importer.csvread import Row, decimal_sum, read_csv
 from graph.importer.geo import COMMUNE_RE, SIREN_RE, Geography, commune_body, commune_iri, epci_iri, org_iri
 from graph.importer.naming import slug
-from graph.importer.orgs import name_organisation
+from graph.importer.orgs import name_organisations
 from graph.importer.turtle import Graph, decimal, fr, string
 from graph.namespaces import DCT, PROV, QK, QKI, RDF, RDFS
 
@@ -121,12 +121,7 @@ def build_contracts_graph(
         if carrier.body not in known_labels:
             _add_minimal_carrier(graph, carrier)
             names.setdefault(carrier.body, Counter())[_carrier_name(contract, geo)] += 1
-    labels: dict[str, str] = {}
-    for body, body_names in sorted(names.items()):
-        label = name_organisation(graph, body, body_names, known_labels)
-        if label:
-            labels[body] = label
-    return graph, labels
+    return graph, name_organisations(graph, names, known_labels)
 
 
 def _resolve_carrier(contract: Contract2015, geo: Geography) -> Carrier:

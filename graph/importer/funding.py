@@ -15,7 +15,7 @@ from graph.importer.contracts2015 import CONTRACT_CODE_RE, Contract2015, contrac
 from graph.importer.csvread import Row, read_csv
 from graph.importer.geo import Geography, org_iri
 from graph.importer.naming import slug
-from graph.importer.orgs import add_state, name_organisation
+from graph.importer.orgs import add_state, name_organisations
 from graph.importer.turtle import Graph, decimal, string, typed
 from graph.namespaces import DCT, PROV, QK, QKC, QKI, RDF, XSD
 
@@ -237,12 +237,7 @@ def build_posts_graph(
         if spec.by_siret:
             graph.add(recipient, QK + "siren", string(post.tiers[:9]))
             graph.add(recipient, QK + "siret", string(post.tiers))
-    labels: dict[str, str] = {}
-    for recipient, recipient_names in sorted(names.items()):
-        label = name_organisation(graph, recipient, recipient_names, known_labels)
-        if label:
-            labels[recipient] = label
-    return graph, labels
+    return graph, name_organisations(graph, names, known_labels)
 
 
 def _recipient_iri(post: Post, spec: PostFile) -> str:

@@ -34,3 +34,15 @@ def add_state(graph: Graph) -> None:
     graph.add(STATE, RDF + "type", QK + "StateService")
     graph.add(STATE, RDFS + "label", fr("État"))
     graph.add(STATE, RDFS + "label", en("French State"))
+
+
+def name_organisations(
+    graph: Graph, names: Mapping[str, Counter[str]], known_labels: Mapping[str, str]
+) -> dict[str, str]:
+    """Label every organisation of ``names`` (see ``name_organisation``); returns the labels added."""
+    labels: dict[str, str] = {}
+    for body, body_names in sorted(names.items()):
+        label = name_organisation(graph, body, body_names, known_labels)
+        if label:
+            labels[body] = label
+    return labels
