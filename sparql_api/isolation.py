@@ -129,16 +129,21 @@ class QueryProcesses:
         if reply[0] == "ready" and self._idle is not None:
             self._idle.put_nowait(worker)
 
-    def _kill(self, worker: Worker) -> None:
+    def _kill(self, worker: Worker, pending: asyncio.Future[Any] | None = None) -> None:
+        """Kill a worker's process; close its pipe once no thread is reading it any more (``pending``), so
+        the pipe's descriptor cannot be reused by a new worker while an old read is in flight."""
         worker.process.kill()
         worker.process.join(timeout=5)
-        worker.conn.close()
+        if pending is None or pending.done():
+            worker.conn.close()
+        else:
+            pending.add_done_callback(lambda _: worker.conn.close())
         if worker in self._workers:
             self._workers.remove(worker)
 
-    def _discard(self, worker: Worker) -> None:
+    def _discard(self, worker: Worker, pending: asyncio.Future[Any] | None = None) -> None:
         """Kill a worker (a query past its timeout, or a dead process) and start a fresh one in its place."""
-        self._kill(worker)
+        self._kill(worker, pending)
         task = asyncio.get_running_loop().create_task(self._enlist(self._spawn()))
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
@@ -154,13 +159,18 @@ class QueryProcesses:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError:
             raise busy(timeout, stopped=False) from None
+        pending: asyncio.Future[Any] | None = None
         try:
             worker.conn.send(task)
             remaining = max(0.0, deadline - loop.time())
-            reply = await asyncio.wait_for(loop.run_in_executor(self._waiters, worker.conn.recv), remaining)
+            pending = loop.run_in_executor(self._waiters, worker.conn.recv)
+            reply = await asyncio.wait_for(asyncio.shield(pending), remaining)
         except TimeoutError:
-            self._discard(worker)
+            self._discard(worker, pending)
             raise busy(timeout, stopped=True) from None
+        except asyncio.CancelledError:  # the request went away: stop its query, do not lose the worker
+            self._discard(worker, pending)
+            raise
         except (EOFError, OSError) as exc:  # the worker died (e.g. out of memory)
             self._discard(worker)
             raise HttpError(
