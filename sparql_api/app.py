@@ -139,7 +139,7 @@ def query_response(request: Request, out: Serialized, settings: Settings) -> Res
     headers = {"Vary": "Accept"}
     if out.truncated:
         headers["Quartiers-Truncated"] = str(settings.max_result_rows)
-    body = b"" if request.method == "HEAD" else out.body
+    body = out.body  # for HEAD, uvicorn sends the headers (Content-Length included) without the body
     return Response(body, media_type=content_type(out.media_type), headers=headers)
 
 
@@ -224,7 +224,7 @@ def service_description(request: Request, req: SparqlRequest) -> Response:
             federation=bool(settings.allow_remote),
         )
         cache[key] = serialize_description(triples, media)
-    body = b"" if request.method == "HEAD" else cache[key]
+    body = cache[key]  # for HEAD, uvicorn sends the headers (Content-Length included) without the body
     return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
 
 

@@ -130,3 +130,14 @@ def test_options_and_wrong_methods_say_what_is_allowed(served: tuple[str, Oxigra
     assert options.status_code == 204 and options.headers["allow"] == "GET, POST, HEAD, OPTIONS"
     put = httpx.put(url + "/sparql", params={"query": "ASK {}"})
     assert put.status_code == 405 and put.headers["allow"] == "GET, POST, HEAD, OPTIONS"
+
+
+def test_head_gives_the_length_of_the_get_without_a_body(served: tuple[str, OxigraphStore]) -> None:
+    url, _ = served
+    for path, params in (("/sparql", {"query": "SELECT * WHERE { ?s ?p ?o }"}), ("/rdf-graphs", {"graph": G1})):
+        got = httpx.get(url + path, params=params)
+        head = httpx.head(url + path, params=params)
+        assert head.status_code == got.status_code == 200
+        assert head.content == b""
+        assert int(head.headers["content-length"]) == len(got.content) > 0
+        assert head.headers["content-type"] == got.headers["content-type"]
