@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from graph.build import BuildReport
-from graph.layout import default_store_dir, resource_dir, shared_dir
+from graph.build import BuildReport, open_built_store
+from graph.layout import default_store_dir, graph_files, resource_dir, shared_dir
 from graph.namespaces import BASE, PREFIXES
 from graph.progress import graph_progress
 from graph.store import OxigraphStore
@@ -52,9 +52,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 # ---- build / stats -------------------------------------------------------------------------------
 def open_store_for(args: argparse.Namespace, *, rebuild: bool = False) -> tuple[OxigraphStore, BuildReport]:
     """Open (building or updating when needed) the persistent store named by ``--store``."""
-    from graph.build import open_built_store
-    from graph.layout import graph_files
-
     files = graph_files()
     step = None if getattr(args, "quiet", False) else graph_progress("build", len(files))
     store, report = open_built_store(
