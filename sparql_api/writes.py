@@ -122,10 +122,6 @@ def report_from_graph(results_graph: Any, min_severity: str) -> ShapesReport:
     return ShapesReport(not results, results, results_graph.serialize(format="turtle"))
 
 
-def report_json(report: Any) -> dict:
-    return report.to_json()
-
-
 # --- the gate ---------------------------------------------------------------------------------------------
 class WriteGate:
     def __init__(self, store: Store, settings: Settings) -> None:
