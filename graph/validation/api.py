@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from graph.store import Store
 from graph.validation import oxigraph_engine, pyshacl_engine
-from graph.validation.dataset import Dataset, files_dataset, neighbourhood, oxigraph_of, store_dataset
+from graph.validation.dataset import Dataset, change_dataset, files_dataset, store_dataset
 from graph.validation.findings import Finding
 from graph.validation.report import ValidationReport, build_report
 from graph.validation.shapes import SEVERITIES, ShapeSet, load_shapes
@@ -70,20 +70,7 @@ def validate_change(
     changed resources (the old content of ``graphs`` left out). Only results about the changed resources and
     the resources of ``graphs`` that point to them count: the rest of the store is not re-audited on each write.
     """
-    raw_after = oxigraph_of(after)
-    graph_nodes = [ox.NamedNode(g) for g in graphs]
-    changed_nodes = {t for q in changed for t in (q.subject, q.object) if not isinstance(t, ox.Literal)}
-    scope_nodes = set(changed_nodes)
-    for node in changed_nodes:
-        for graph in graph_nodes:
-            scope_nodes.update(q.subject for q in raw_after.quads_for_pattern(None, None, node, graph))
-    post = [q for graph in graph_nodes for q in raw_after.quads_for_pattern(None, None, None, graph)]
-    memory = ox.Store()
-    memory.bulk_extend(post)
-    seeds = [q for q in post if q.subject in scope_nodes or q.object in scope_nodes]
-    memory.bulk_extend(neighbourhood(oxigraph_of(store), seeds, set(graphs)))
-    dataset = Dataset(store=memory, scope={str(n) for n in scope_nodes}, graphs=list(graphs))
-    return run(dataset, min_severity, "oxigraph", shapes)
+    return run(change_dataset(store, after, graphs, changed), min_severity, "oxigraph", shapes)
 
 
 def run(dataset: Dataset, min_severity: str, engine: str, shapes: ShapeSet | None) -> ValidationReport:

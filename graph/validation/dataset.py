@@ -120,6 +120,42 @@ def graph_nodes(raw: ox.Store, graphs: list[str]) -> list[ox.NamedNode]:
     return nodes
 
 
+def with_context(quads: list[ox.Quad], source: ox.Store, seeds: list[ox.Quad], exclude: set[str]) -> ox.Store:
+    """An in-memory store holding ``quads`` and the neighbourhood of ``seeds`` in ``source`` (graphs in
+    ``exclude``, which ``quads`` replace, left out)."""
+    memory = ox.Store()
+    memory.bulk_extend(quads)
+    memory.bulk_extend(neighbourhood(source, seeds, exclude))
+    return memory
+
+
+def node_scope(quads: list[ox.Quad]) -> set[str]:
+    """The nodes (N-Triples form) that occur as subject or non-literal object of ``quads``."""
+    scope: set[str] = set()
+    for q in quads:
+        scope.add(str(q.subject))
+        if not isinstance(q.object, ox.Literal):
+            scope.add(str(q.object))
+    return scope
+
+
+def change_dataset(store: Store, after: Store, graphs: list[str], changed: set[ox.Quad]) -> Dataset:
+    """A write before it lands: the post-write content of ``graphs`` (in ``after``) plus the neighbourhood of
+    the changed resources in ``store``; in scope, the changed resources and the resources of ``graphs`` that
+    point to them (the rest of the store is not re-audited on each write)."""
+    raw_after = oxigraph_of(after)
+    nodes = [ox.NamedNode(g) for g in graphs]
+    changed_nodes = {t for q in changed for t in (q.subject, q.object) if not isinstance(t, ox.Literal)}
+    scope_nodes = set(changed_nodes)
+    for node in changed_nodes:
+        for graph in nodes:
+            scope_nodes.update(q.subject for q in raw_after.quads_for_pattern(None, None, node, graph))
+    post = [q for graph in nodes for q in raw_after.quads_for_pattern(None, None, None, graph)]
+    seeds = [q for q in post if q.subject in scope_nodes or q.object in scope_nodes]
+    memory = with_context(post, oxigraph_of(store), seeds, set(graphs))
+    return Dataset(store=memory, scope={str(n) for n in scope_nodes}, graphs=list(graphs))
+
+
 def store_dataset(store: Store, graphs: list[str] | None) -> Dataset:
     """The whole store, or some named graphs: their content plus the neighbourhood the rules can reach from it
     (as for a file), so validating one graph costs what validating its file costs. Graphs over
@@ -129,17 +165,10 @@ def store_dataset(store: Store, graphs: list[str] | None) -> Dataset:
         return Dataset(store=raw)
     nodes = graph_nodes(raw, graphs)
     quads = [q for node in nodes for q in raw.quads_for_pattern(None, None, None, node)]
-    scope: set[str] = set()
-    for q in quads:
-        scope.add(str(q.subject))
-        if not isinstance(q.object, ox.Literal):
-            scope.add(str(q.object))
+    scope = node_scope(quads)
     if len(quads) > WHOLE_STORE_ABOVE:
         return Dataset(store=raw, scope=scope, graphs=list(graphs))
-    memory = ox.Store()
-    memory.bulk_extend(quads)
-    memory.bulk_extend(neighbourhood(raw, quads, set(graphs)))
-    return Dataset(store=memory, scope=scope, graphs=list(graphs))
+    return Dataset(store=with_context(quads, raw, quads, set(graphs)), scope=scope, graphs=list(graphs))
 
 
 def neighbourhood(source: ox.Store, quads: list[ox.Quad], exclude: set[str]) -> list[ox.Quad]:
@@ -191,19 +220,12 @@ def files_dataset(paths: list[Path], store: Store | None) -> Dataset:
     exclude: set[str] = set()
     for path, quads in parsed.items():
         exclude |= replaced_graphs(path, quads)
-    memory = ox.Store()
+    every = [q for quads in parsed.values() for q in quads]
     if store is not None:
-        every = [q for quads in parsed.values() for q in quads]
-        memory.bulk_extend(neighbourhood(oxigraph_of(store), every, exclude))
-    else:
-        for item in graph_files():
-            if item.graph not in exclude:
-                memory.bulk_load(path=str(item.path), format=rdf_format(item.path), to_graph=ox.NamedNode(item.graph))
-    scope: set[str] = set()
-    for quads in parsed.values():
-        memory.bulk_extend(quads)
-        for q in quads:
-            scope.add(str(q.subject))
-            if not isinstance(q.object, ox.Literal):
-                scope.add(str(q.object))
-    return Dataset(store=memory, scope=scope)
+        return Dataset(store=with_context(every, oxigraph_of(store), every, exclude), scope=node_scope(every))
+    memory = ox.Store()
+    for item in graph_files():
+        if item.graph not in exclude:
+            memory.bulk_load(path=str(item.path), format=rdf_format(item.path), to_graph=ox.NamedNode(item.graph))
+    memory.bulk_extend(every)
+    return Dataset(store=memory, scope=node_scope(every))
