@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,12 +17,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.deltas import DeltaLog
 from graph.layout import GraphFile, default_store_dir, graph_files
 from graph.namespaces import BASE
 from graph.store import OxigraphStore, Store, StoreError, parse_quads, rdf_format
 
 MANIFEST_NAME = "quartiers-build.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 @dataclass
@@ -103,6 +105,59 @@ def read_manifest(path: Path) -> dict[str, object]:
         return {}
 
 
+def write_manifest(path: Path, manifest: dict[str, object]) -> None:
+    """Replace the manifest atomically (write, fsync, rename)."""
+    target = path / MANIFEST_NAME
+    temporary = target.with_suffix(".tmp")
+    with open(temporary, "w", encoding="utf-8") as out:
+        out.write(json.dumps(manifest, indent=1, sort_keys=True))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, target)
+
+
+def mark_dirty(path: Path, graphs: list[str]) -> None:
+    """Record that writes changed these graphs: they no longer equal their file, so a replica must read them
+    from the store (and a rebuild keeps them unless their file changed)."""
+    manifest = read_manifest(path)
+    dirty = set(manifest.get("dirty", []))  # type: ignore[arg-type]
+    files = manifest.get("graphs", {})
+    new = {g for g in graphs if g in files} - dirty  # type: ignore[operator]
+    if new:
+        manifest["dirty"] = sorted(dirty | new)
+        write_manifest(path, manifest)
+
+
+def clean_file_graphs(path: Path) -> dict[str, GraphFile]:
+    """Graphs of a built store that equal their file (same digest, never written to): a replica loads them
+    from the file, which is much faster than reading the store."""
+    manifest = read_manifest(path)
+    digests: dict[str, str] = manifest.get("graphs", {})  # type: ignore[assignment]
+    paths: dict[str, str] = manifest.get("paths", {})  # type: ignore[assignment]
+    dirty = set(manifest.get("dirty", []))  # type: ignore[arg-type]
+    clean = {}
+    for graph, digest in digests.items():
+        file = Path(paths.get(graph, ""))
+        if graph not in dirty and file.is_file() and file_digest(file) == digest:
+            clean[graph] = GraphFile(file, graph)
+    return clean
+
+
+def replay_deltas(store: OxigraphStore, path: Path) -> int:
+    """Apply the writes a stopped server logged but may not have applied (see ``graph.deltas``), then delete
+    the log. Returns the last generation replayed (0 when the log was empty)."""
+    log = DeltaLog(path / "deltas")
+    last = 0
+    for generation, delta in log.between(0, log.last()):
+        mark_dirty(path, delta.graphs())
+        delta.apply(store.raw)
+        last = generation
+    if last:
+        store.raw.flush()
+        log.delete_upto(last)
+    return last
+
+
 def open_locked_store(
     target: Path,
     items: list[GraphFile],
@@ -150,15 +205,20 @@ def open_built_store(
         if "lock" not in str(exc).lower():
             raise
         return open_locked_store(target, items, previous, base, rebuild, report, started)
+    replay_deltas(store, target)
+    previous = read_manifest(target)
     old_digests: dict[str, str] = {} if rebuild else dict(previous.get("graphs", {}))  # type: ignore[arg-type]
     if rebuild:
         for graph in previous.get("graphs", {}):  # type: ignore[union-attr]
             store.drop_graph(graph)
+    dirty = set() if rebuild else set(previous.get("dirty", []))  # type: ignore[arg-type]
     new_digests: dict[str, str] = {}
+    paths: dict[str, str] = {}
     for item in items:
         graph = _graph_name(item.graph, base)
         digest = file_digest(item.path)
         new_digests[graph] = digest
+        paths[graph] = str(item.path.resolve())
         if old_digests.get(graph) == digest and store.has_graph(graph):
             report.reused.append(graph)
             continue
@@ -166,12 +226,15 @@ def open_built_store(
             progress(graph)
         store.drop_graph(graph)
         load_file(store, item, base)
+        dirty.discard(graph)
         report.loaded.append(graph)
     for graph in sorted(set(old_digests) - set(new_digests)):
         store.drop_graph(graph)
+        dirty.discard(graph)
         report.removed.append(graph)
     store.close()
-    manifest = {"version": MANIFEST_VERSION, "base": base, "graphs": new_digests}
-    (target / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    manifest = {"version": MANIFEST_VERSION, "base": base, "graphs": new_digests, "paths": paths,
+                "dirty": sorted(dirty & set(new_digests))}
+    write_manifest(target, manifest)
     report.seconds = time.perf_counter() - started
     return store, report

@@ -11,6 +11,7 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from graph.build import BuildReport, open_built_store
@@ -158,15 +159,23 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 # ---- parser --------------------------------------------------------------------------------------
-def add_store_options(parser: argparse.ArgumentParser) -> None:
+def store_options() -> argparse.ArgumentParser:
+    """The options every subcommand that opens the store shares."""
+    parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--store", help=f"store folder (default: {default_store_dir()})")
     parser.add_argument("--base", help=f"base IRI to serve the data under (default: {BASE})")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+Register = Callable[[argparse._SubParsersAction, list[argparse.ArgumentParser]], None]
+
+
+def build_parser(extra: list[Register] | None = None) -> argparse.ArgumentParser:
+    """The command's parser: the library's subcommands, plus ``extra`` registrations (e.g. ``serve``)."""
     parser = argparse.ArgumentParser(prog="quartiers", description="Quartiers KG: contrats de ville knowledge graph")
     sub = parser.add_subparsers(dest="command", required=True)
+    common = [store_options()]
 
     p = sub.add_parser("import", help="turn ../shared/reference CSVs into data/reference/*.ttl")
     p.add_argument("--reference", help="reference folder (default: ../shared/reference)")
@@ -174,39 +183,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("build", help="build (or update) the persistent store from ontology/ and data/")
-    add_store_options(p)
+    p = sub.add_parser("build", parents=common, help="build (or update) the persistent store from ontology/ and data/")
     p.add_argument("--rebuild", action="store_true", help="reload every graph")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("stats", help="triples per named graph")
-    add_store_options(p)
+    p = sub.add_parser("stats", parents=common, help="triples per named graph")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("query", help="run a SPARQL query (default graph = union of all graphs)")
+    p = sub.add_parser("query", parents=common, help="run a SPARQL query (default graph = union of all graphs)")
     p.add_argument("sparql", nargs="?", default="-", help="query text, or - for stdin")
     p.add_argument("-f", "--file", help="read the query from a file")
     p.add_argument("--format", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"], default="table")
-    add_store_options(p)
     p.set_defaults(func=cmd_query)
 
-    register_plugins(sub)
+    from graph.validation.cli import register as register_validate
+
+    register_validate(sub, common)
+    for register in extra or []:
+        register(sub, common)
     return parser
 
 
-def register_plugins(sub: argparse._SubParsersAction) -> None:
-    """Subcommands owned by other modules: ``validate`` (SHACL audit) and ``serve`` (SPARQL endpoint)."""
-    from graph.validation.cli import register as register_validate
-    from sparql_api.cli import register as register_serve
-
-    register_validate(sub)
-    register_serve(sub)
-
-
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, extra: list[Register] | None = None) -> int:
     from graph.store import StoreError
 
-    args = build_parser().parse_args(argv)
+    args = build_parser(extra).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except StoreError as exc:

@@ -17,53 +17,38 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 
-from graph.sparql_lexer import declares_dataset
-from graph.terms import to_oxigraph, to_rdflib
+from graph import formats
+from graph.formats import QUAD_FORMATS
+from graph.sparql_text import declares_dataset
 
 ResultKind = TypingLiteral["solutions", "boolean", "graph"]
-
-# media type -> pyoxigraph RDF format, for graph data (parsing and serializing)
-RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "text/n3": ox.RdfFormat.N3,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
-SUFFIX_FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".n3": ox.RdfFormat.N3,
-}
-
 
 class StoreError(Exception):
     """A store operation failed for a reason the caller can report (bad input, unknown format)."""
 
 
 def rdf_format(media_type_or_path: str | Path) -> ox.RdfFormat:
-    """The RDF format of a media type (parameters ignored) or of a file name's suffix."""
-    if isinstance(media_type_or_path, Path):
-        fmt = SUFFIX_FORMATS.get(media_type_or_path.suffix.lower())
-        if fmt is None:
-            raise StoreError(f"{media_type_or_path}: unknown RDF file type {media_type_or_path.suffix!r}")
-        return fmt
-    media = media_type_or_path.split(";")[0].strip().lower()
-    fmt = RDF_MEDIA_TYPES.get(media)
-    if fmt is None:
-        raise StoreError(f"unsupported RDF media type {media!r}")
-    return fmt
+    """The RDF format of a media type (aliases and parameters allowed) or of a file name's suffix."""
+    try:
+        return formats.rdf_format(media_type_or_path)
+    except formats.FormatError as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def dataset_arguments(
+    default_graphs: list[str] | None, named_graphs: list[str] | None, *, union_default: bool
+) -> dict[str, object]:
+    """pyoxigraph's query arguments for a dataset: explicit default/named graphs (protocol parameters), else
+    the union of all graphs as default graph when ``union_default`` (callers pass False for a query with its
+    own FROM / FROM NAMED: pyoxigraph's union flag would override them)."""
+    kwargs: dict[str, object] = {}
+    if default_graphs is not None:
+        kwargs["default_graph"] = [graph_term(g) for g in default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = union_default
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    return kwargs
 
 
 def graph_term(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
@@ -193,60 +178,11 @@ class Store(ABC):
             ox.serialize(triples, out, format=fmt, prefixes=PREFIXES)
         return out.getvalue()
 
-    def apply(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], *, also: str = "") -> None:
-        """Remove then add quads, plus an optional extra SPARQL update, atomically where the backend can
-        (Oxigraph: one SPARQL update, i.e. one transaction). Blank nodes cannot be targeted by
-        DELETE DATA/INSERT DATA: callers with blank nodes in a delta re-run their own update instead."""
-        self.update(delta_update(removed, added, also))
-
-    def shadow_copy(self, graphs: Iterable[str | None] | None = None) -> OxigraphStore:
-        """An in-memory Oxigraph copy of some graphs (``None`` = the default graph), or of everything when
-        ``graphs`` is None: the SHACL gate tries a write there first."""
-        shadow = OxigraphStore()
-        if graphs is None:
-            shadow.add_quads(self.quads(all_graphs=True))
-        else:
-            for g in dict.fromkeys(graphs):
-                shadow.add_quads(self.quads(g))
-        return shadow
-
     def replace_graph(self, graph: str | None, data: bytes, media_type: str, base_iri: str | None = None) -> None:
         """Replace one graph's content atomically: parse first, so bad data leaves the graph as it was."""
         parsed = parse_quads(data, media_type, graph, base_iri)
         self.drop_graph(graph)
         self.add_quads(parsed)
-
-
-def has_blank_node(quad: ox.Quad) -> bool:
-    return any(isinstance(t, ox.BlankNode | ox.Triple) for t in (quad.subject, quad.object, quad.graph_name))
-
-
-def data_block(quads: Iterable[ox.Quad]) -> str:
-    """Quads in the syntax of INSERT DATA / DELETE DATA (one GRAPH block per named graph)."""
-    by_graph: dict[str, list[str]] = {}
-    for q in quads:
-        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
-        by_graph.setdefault(key, []).append(f"{q.subject} {q.predicate} {q.object} .")
-    parts = []
-    for g, lines in by_graph.items():
-        body = "\n".join(lines)
-        parts.append(f"GRAPH {g} {{\n{body}\n}}" if g else body)
-    return "\n".join(parts)
-
-
-def delta_update(removed: Iterable[ox.Quad], added: Iterable[ox.Quad], also: str = "") -> str:
-    """One SPARQL update text removing then adding quads (then running ``also``)."""
-    removed, added = list(removed), list(added)
-    if any(has_blank_node(q) for q in removed):
-        raise StoreError("blank nodes cannot be removed with DELETE DATA")
-    ops = []
-    if removed:
-        ops.append(f"DELETE DATA {{\n{data_block(removed)}\n}}")
-    if added:
-        ops.append(f"INSERT DATA {{\n{data_block(added)}\n}}")
-    if also.strip():
-        ops.append(also)
-    return " ;\n".join(ops)
 
 
 def parse_quads(data: bytes, media_type: str, graph: str | None, base_iri: str | None = None) -> list[ox.Quad]:
@@ -283,6 +219,7 @@ class OxigraphStore(Store):
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         if path is None:
             self._store = ox.Store()
         elif read_only:
@@ -290,6 +227,15 @@ class OxigraphStore(Store):
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
+
+    @classmethod
+    def wrap(cls, raw: ox.Store, path: Path | None = None) -> OxigraphStore:
+        """This interface over an already open pyoxigraph store (a replica in memory, a worker's view)."""
+        store = cls.__new__(cls)
+        store.path = path
+        store.read_only = False
+        store._store = raw
+        return store
 
     @property
     def raw(self) -> ox.Store:
@@ -319,14 +265,10 @@ class OxigraphStore(Store):
         union_default: bool = True,
         base_iri: str | None = None,
     ) -> QueryResult:
-        kwargs: dict[str, object] = {"base_iri": base_iri}
-        if default_graphs is not None:
-            kwargs["default_graph"] = [graph_term(g) for g in default_graphs]
-        else:
-            # pyoxigraph's union flag would override the query's own FROM / FROM NAMED
-            kwargs["use_default_graph_as_union"] = union_default and not declares_dataset(sparql)
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        kwargs = dataset_arguments(
+            default_graphs, named_graphs, union_default=union_default and not declares_dataset(sparql)
+        )
+        kwargs["base_iri"] = base_iri
         try:
             return wrap_oxigraph_result(self._store.query(sparql, **kwargs))
         except SyntaxError as exc:
@@ -386,7 +328,7 @@ class OxigraphStore(Store):
         self._store.clear()
 
     def close(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
 
@@ -397,9 +339,12 @@ class RdflibStore(Store):
         import rdflib
         import rdflib.plugins.sparql
 
+        from graph import terms  # rdflib is imported only by this backend
+
         # rdflib fetches FROM / FROM NAMED IRIs from the web (or local files) by default: never here.
         rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
         self._rdflib = rdflib
+        self._terms = terms
         self.dataset = rdflib.Dataset()
 
     def _graph(self, graph: str | None):
@@ -415,7 +360,8 @@ class RdflibStore(Store):
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         for q in quads:
             g = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
-            self._graph(g).add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+            t = self._terms
+            self._graph(g).add((t.to_rdflib(q.subject), t.to_rdflib(q.predicate), t.to_rdflib(q.object)))
 
     def _dataset_view(self, default_graphs: list[str] | None, union_default: bool):
         r = self._rdflib
@@ -448,10 +394,12 @@ class RdflibStore(Store):
         if result.type == "SELECT":
             names = [str(v) for v in result.vars]
             sols = [
-                {n: to_oxigraph(row[i]) for i, n in enumerate(names) if row[i] is not None} for row in result
+                {n: self._terms.to_oxigraph(row[i]) for i, n in enumerate(names) if row[i] is not None}
+                for row in result
             ]
             return QueryResult(kind="solutions", variables=names, _solutions=sols)
-        triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in result]
+        ox_term = self._terms.to_oxigraph
+        triples = [ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in result]
         return QueryResult(kind="graph", _triples=triples)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -470,9 +418,10 @@ class RdflibStore(Store):
 
     def quads(self, graph: str | None = None, *, all_graphs: bool = False) -> Iterator[ox.Quad]:
         graphs = [None, *self.named_graphs()] if all_graphs else [graph]
+        term = self._terms.to_oxigraph
         for g in graphs:
             for s, p, o in self._graph(g):
-                yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph_term(g))
+                yield ox.Quad(term(s), term(p), term(o), graph_term(g))
 
     def drop_graph(self, graph: str | None) -> bool:
         target = self._graph(graph)

@@ -1,88 +1,159 @@
-"""The FastAPI application: ``create_app(store, settings)``. State lives on ``app.state``."""
+"""The FastAPI application: ``create_app(store_dir, settings)``. Each request has one path:
+
+HTTP → protocol parsing and content negotiation here (cheap, bounded) → a task for the engine (a worker
+process evaluates and serialises; the writer process validates and commits) → the answer, complete or
+streamed. State lives on ``app.state`` (settings, engine, cache, metrics).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from graph.formats import GRAPH_OFFER, SOLUTIONS_OFFER, content_type
 from graph.layout import WRITES_GRAPH
 from graph.namespaces import BASE
-from graph.store import OxigraphStore, Store, StoreError
-from sparql_api import graph_store
-from sparql_api.errors import HttpError, bad_request, http_error_handler
-from sparql_api.execution import Abandoned, Job, run_bounded
-from sparql_api.isolation import QueryProcesses, QueryTask
-from sparql_api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, format_parameter, negotiate
+from sparql_api import graph_store, openapi
+from sparql_api.cache import AnswerCache, Cached
+from sparql_api.engine import Answer, Engine, WriteRejectedError
+from sparql_api.errors import HttpError, error_response, http_error_handler
+from sparql_api.negotiation import choose, negotiate, prefers_html
+from sparql_api.observability import Metrics, RequestLog
 from sparql_api.protocol import SparqlRequest, parse_request
-from sparql_api.results import Cancelled, Limiter, Serialized, content_type, serialize
-from sparql_api.scan import add_using, expand_all
-from sparql_api.security import check_remote_access, read_body, write_agent
-from sparql_api.service_description import DESCRIPTION_TYPES, description_triples, serialize_description
+from sparql_api.security import read_body, write_agent
+from sparql_api.service_description import DESCRIPTION_OFFER, description_triples, serialize_description
 from sparql_api.settings import Settings
-from sparql_api.writes import GateRejected, WriteGate
 
 SPARQL_PATH = "/sparql"
-GRAPHS_QUERY = quote("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+GRAPHS_QUERY = quote("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+T = TypeVar("T")
 
 
-def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+class ClientGone(Exception):
+    """The client closed the connection before its answer was ready."""
+
+
+def create_app(store_dir: Path, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    engine = Engine(store_dir, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if app.state.query_processes is not None:
-            await app.state.query_processes.start()
+        await engine.start()
         yield
-        if app.state.query_processes is not None:
-            app.state.query_processes.close()
-        app.state.query_pool.shutdown(wait=False, cancel_futures=True)
-        app.state.write_pool.shutdown(wait=False, cancel_futures=True)
+        await engine.close()
 
-    app = FastAPI(title="Quartiers KG SPARQL endpoint", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.state.store = store
+    app = FastAPI(
+        title="Quartiers KG",
+        description="SPARQL 1.1 endpoint, Graph Store and linked data of the contrats de ville 2024-2030 "
+        "and the QPV / point d'accès SPARQL 1.1 du graphe des contrats de ville.",
+        version="0.2.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    metrics = Metrics()
     app.state.settings = settings
-    app.state.gate = WriteGate(store, settings)
-    app.state.query_pool = ThreadPoolExecutor(settings.query_workers, thread_name_prefix="sparql-query")
-    on_disk = isinstance(store, OxigraphStore) and store.path is not None
-    app.state.query_processes = None
-    if on_disk and settings.isolate_queries:
-        gate: WriteGate = app.state.gate
-        app.state.query_processes = QueryProcesses(
-            store.path,  # type: ignore[union-attr,arg-type]
-            settings.query_workers,
-            generation=lambda: gate.generation,
-        )
-    app.state.write_pool = ThreadPoolExecutor(1, thread_name_prefix="sparql-write")
-    app.state.description_cache = {}
+    app.state.engine = engine
+    app.state.cache = AnswerCache(settings.cache_bytes, settings.cache_entry_bytes)
+    app.state.metrics = metrics
     app.add_exception_handler(HttpError, http_error_handler)
-    app.add_exception_handler(GateRejected, gate_rejected_handler)
+    app.add_exception_handler(WriteRejectedError, rejected_handler)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "Accept", "X-Requested-With"],
-        expose_headers=["Location", "Content-Type", "Quartiers-Truncated"],
+        allow_headers=["Authorization", "Content-Type", "Accept", "X-Requested-With", "X-Request-Id"],
+        expose_headers=["Location", "Content-Type", "ETag", "X-Request-Id"],
         max_age=3600,
     )
+    app.add_middleware(RequestLog, metrics=metrics, enabled=settings.access_log)
     app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
-    for path in (SPARQL_PATH, SPARQL_PATH + "/"):
-        app.add_api_route(
-            path, sparql_endpoint, methods=["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"]
-        )
+    openapi.add_sparql_routes(app, SPARQL_PATH, sparql_endpoint)
     app.include_router(graph_store.router)
+    app.add_api_route("/health", health, methods=["GET"], summary="Liveness / vivacité", tags=["service"])
+    app.add_api_route("/ready", ready, methods=["GET"], summary="Readiness / disponibilité", tags=["service"])
+    app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], summary="Prometheus metrics", tags=["service"])
     return app
+
+
+def engine_of(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def endpoint_url(request: Request) -> str:
     return graph_store.request_url(request)
 
 
+async def until_disconnect(request: Request) -> None:
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def watched(request: Request, work: Awaitable[T]) -> T:
+    """``work``, stopped if the client hangs up first (its worker is then killed and replaced)."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(until_disconnect(request))
+    try:
+        done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        watcher.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, HttpError):
+        await task
+    raise ClientGone
+
+
+def answer_response(answer: Answer, headers: dict[str, str]) -> Response:
+    media = content_type(answer.media)
+    if answer.body is not None:
+        return Response(answer.body, media_type=media, headers=headers)
+    assert answer.stream is not None
+    return StreamingResponse(answer.stream, media_type=media, headers=headers)
+
+
+async def run_cached(
+    request: Request, key: tuple[object, ...], header: dict[str, Any], headers: dict[str, str]
+) -> Response:
+    """Answer from the cache, or run the task (a complete answer is cached for the current generation)."""
+    engine = engine_of(request)
+    cache: AnswerCache = request.app.state.cache
+    generation = engine.generation
+    found = cache.get(key, generation)
+    if found is not None:
+        return Response(found.body, media_type=content_type(found.media), headers=headers)
+    try:
+        answer = await watched(request, engine.run(header, client=client_of(request)))
+    except ClientGone:
+        return Response(status_code=499)
+    if answer.body is not None:
+        cache.put(key, generation, Cached(answer.media, answer.kind, answer.body))
+    return answer_response(answer, headers)
+
+
+# --- /sparql ---------------------------------------------------------------------------------------------
 async def sparql_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if request.method == "OPTIONS":  # a CORS preflight (with Origin) is answered by the middleware
@@ -90,142 +161,90 @@ async def sparql_endpoint(request: Request) -> Response:
     body = await read_body(request, settings) if request.method == "POST" else b""
     req = parse_request(request.method, request.url.query, request.headers.get("content-type"), body)
     if req.operation == "description":
-        return service_description(request, req)
+        return await service_description(request, req)
     if req.operation == "query":
         return await run_query(request, req)
     return await run_update(request, req)
 
 
-# --- queries ---------------------------------------------------------------------------------------------
 async def run_query(request: Request, req: SparqlRequest) -> Response:
-    app = request.app
-    settings: Settings = app.state.settings
-    store: Store = app.state.store
-    base = endpoint_url(request)
+    settings: Settings = request.app.state.settings
     accept = request.headers.get("accept")
-    check_remote_access(req.text, settings, base)
-    dataset: dict[str, object] = {"union_default": settings.union_default_graph}
-    if req.default_graphs is not None or req.named_graphs is not None:
-        dataset = {"default_graphs": req.default_graphs or [], "named_graphs": req.named_graphs or []}
-
-    processes: QueryProcesses | None = app.state.query_processes
-    if processes is not None:
-        media = {kind: acceptable_media(req, accept, kind) for kind in ("solutions", "boolean", "graph")}
-        task = QueryTask(
-            req.text, base, dataset, media, settings.max_result_rows, generation=app.state.gate.generation
-        )
-        return query_response(request, await processes.run(task, settings.query_timeout), settings)
-
-    def work(job: Job) -> Serialized:
-        try:
-            result = store.query(req.text, base_iri=base, **dataset)  # type: ignore[arg-type]
-            try:
-                media = choose_media(req, accept, result.kind)
-                return serialize(result, media, Limiter(settings.max_result_rows, job.cancel))
-            except Cancelled:  # abandoned after a timeout: the request has answered 503 already
-                return Serialized(b"", "text/plain")
-            finally:
-                result = None  # pyoxigraph results must be dropped by the thread that made them
-        except StoreError as exc:
-            raise bad_request(f"requête SPARQL invalide : {exc}", f"invalid SPARQL query: {exc}") from exc
-        except OSError as exc:
-            raise bad_request(f"échec de l'évaluation : {exc}", f"evaluation failed: {exc}") from exc
-
-    out = await run_bounded(app.state.query_pool, work, settings.query_timeout, "query")
-    return query_response(request, out, settings)
-
-
-def query_response(request: Request, out: Serialized, settings: Settings) -> Response:
-    headers = {"Vary": "Accept"}
-    if out.truncated:
-        headers["Quartiers-Truncated"] = str(settings.max_result_rows)
-    body = out.body  # for HEAD, uvicorn sends the headers (Content-Length included) without the body
-    return Response(body, media_type=content_type(out.media_type), headers=headers)
-
-
-def acceptable_media(req: SparqlRequest, accept: str | None, kind: str) -> str | None:
-    """The media type to answer a result of ``kind`` with (``format``/``output`` first, then Accept)."""
-    graph = kind == "graph"
-    offered = GRAPH_TYPES if graph else SOLUTION_TYPES
-    return format_parameter(req.format, offered, graph=graph) or negotiate(accept, offered, graph=graph)
-
-
-def choose_media(req: SparqlRequest, accept: str | None, kind: str) -> str:
-    offered = GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES
-    media = acceptable_media(req, accept, kind)
-    if media is None:
-        raise HttpError(
-            406,
-            f"aucun format demandé n'est disponible ({', '.join(offered)})",
-            f"none of the requested formats is available ({', '.join(offered)})",
-        )
-    return media
-
-
-# --- updates ---------------------------------------------------------------------------------------------
-async def run_update(request: Request, req: SparqlRequest) -> Response:
-    app = request.app
-    settings: Settings = app.state.settings
-    agent = write_agent(request, settings)
+    media = {
+        "solutions": choose(accept, req.format, SOLUTIONS_OFFER),
+        "boolean": choose(accept, req.format, SOLUTIONS_OFFER),
+        "graph": choose(accept, req.format, GRAPH_OFFER),
+    }
+    if not any(media.values()):
+        raise not_acceptable((*SOLUTIONS_OFFER.media_types, *GRAPH_OFFER.media_types))
     base = endpoint_url(request)
-    text = req.text
-    if req.default_graphs or req.named_graphs:
-        text = add_using(text, req.default_graphs or [], req.named_graphs or [])
-    check_remote_access(text, settings, base)  # on the final text, USING clauses included
-    gate: WriteGate = app.state.gate
-    store: Store = app.state.store
+    header = {
+        "op": "query",
+        "text": req.text,
+        "base": base,
+        "default_graphs": req.default_graphs,
+        "named_graphs": req.named_graphs,
+        "union": settings.union_default_graph,
+        "media": media,
+        "allow_remote": list(settings.allow_remote),
+        "max_depth": settings.max_depth,
+    }
+    key = ("query", req.text, base, tuple(req.default_graphs or ()), tuple(req.named_graphs or ()),
+           req.default_graphs is None, req.named_graphs is None, tuple(media.values()))
+    return await run_cached(request, key, header, {"Vary": "Accept"})
 
-    def work(job: Job) -> None:
-        expanded = expand_all(text, store.named_graphs(), {gate.audit_graph})
-        try:
-            gate.run_update(expanded, base_iri=base, agent=agent, job=job)
-        except StoreError as exc:
-            raise bad_request(f"mise à jour SPARQL invalide : {exc}", f"invalid SPARQL update: {exc}") from exc
 
-    try:
-        await run_bounded(app.state.write_pool, work, settings.update_timeout, "update")
-    except Abandoned:  # pragma: no cover - timing dependent
-        raise HttpError(503, "mise à jour abandonnée", "update abandoned") from None
+def not_acceptable(offered: tuple[str, ...]) -> HttpError:
+    return HttpError(
+        406,
+        f"aucun format demandé n'est disponible ({', '.join(offered)})",
+        f"none of the requested formats is available ({', '.join(offered)})",
+    )
+
+
+async def run_update(request: Request, req: SparqlRequest) -> Response:
+    settings: Settings = request.app.state.settings
+    agent = write_agent(request, settings)
+    header = {
+        "op": "update",
+        "text": req.text,
+        "base": endpoint_url(request),
+        "using": req.default_graphs,
+        "using_named": req.named_graphs,
+        "agent": agent,
+    }
+    await engine_of(request).write(header)
     return Response(status_code=204)
 
 
-async def gate_rejected_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, GateRejected)
-    media = negotiate(request.headers.get("accept"), ("application/json", "text/turtle"))
+async def rejected_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, WriteRejectedError)
+    media = negotiate(request.headers.get("accept"), JSON_OR_TURTLE)
     if media == "text/turtle":
-        return Response(exc.report.to_turtle(), status_code=422, media_type="text/turtle; charset=utf-8")
+        return Response(exc.turtle, status_code=422, media_type="text/turtle; charset=utf-8")
     payload = {
         "error": "Écriture refusée : elle violerait les formes SHACL / "
         "Write rejected: it would violate the SHACL shapes",
-        "report": exc.report.to_json(),
+        "report": exc.report,
     }
     return JSONResponse(payload, status_code=422)
 
 
-# --- service description and home ------------------------------------------------------------------------
-def service_description(request: Request, req: SparqlRequest) -> Response:
-    app = request.app
-    settings: Settings = app.state.settings
-    media = None
-    if req.format:
-        media = format_parameter(req.format, DESCRIPTION_TYPES, graph=True)
-    media = media or negotiate(request.headers.get("accept"), DESCRIPTION_TYPES, graph=True) or "text/turtle"
-    endpoint = endpoint_url(request)
-    cache = app.state.description_cache
-    key = (app.state.gate.generation, endpoint, media)
-    if key not in cache:
-        cache.clear()
-        counts = app.state.store.graph_counts()
-        triples = description_triples(
-            endpoint,
-            counts,
-            writes=settings.writes_enabled,
-            union=settings.union_default_graph,
-            federation=bool(settings.allow_remote),
-        )
-        cache[key] = serialize_description(triples, media)
-    body = cache[key]  # for HEAD, uvicorn sends the headers (Content-Length included) without the body
-    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+# --- service description, home, health --------------------------------------------------------------------
+async def service_description(request: Request, req: SparqlRequest) -> Response:
+    settings: Settings = request.app.state.settings
+    accept = request.headers.get("accept")
+    if req.format is None and prefers_html(accept, DESCRIPTION_OFFER):
+        return await home(request)
+    media = choose(accept, req.format, DESCRIPTION_OFFER) or "text/turtle"
+    engine = engine_of(request)
+    counts = await engine.counts()
+    triples = description_triples(
+        endpoint_url(request), counts, writes=settings.writes_enabled, union=settings.union_default_graph,
+        federation=bool(settings.allow_remote),
+    )
+    return Response(serialize_description(triples, media), media_type=content_type(media),
+                    headers={"Vary": "Accept", "ETag": f'"{engine.etag}"'})
 
 
 async def home(request: Request) -> HTMLResponse:
@@ -238,11 +257,46 @@ async def home(request: Request) -> HTMLResponse:
 <p>Graphe de connaissances des contrats de ville 2024-2030 et des QPV / Knowledge graph of France's
 urban-policy contracts. Base IRI : <code>{base}</code></p>
 <ul>
-<li><a href="{SPARQL_PATH}">{SPARQL_PATH}</a> — point d'accès SPARQL 1.1 (requêtes ; GET sans requête =
-description du service) / SPARQL 1.1 endpoint (GET without a query = service description)</li>
-<li><a href="{SPARQL_PATH}?query={GRAPHS_QUERY}">
-graphes nommés et tailles / named graphs and sizes</a></li>
-<li><a href="{graph_store.GSP_PATH}">{graph_store.GSP_PATH}</a> — Graph Store HTTP Protocol
+<li><a href="{SPARQL_PATH}">{SPARQL_PATH}</a> — point d'accès SPARQL 1.1 / SPARQL 1.1 endpoint</li>
+<li><a href="{SPARQL_PATH}?query={GRAPHS_QUERY}&amp;format=csv">graphes nommés et tailles (CSV) /
+named graphs and sizes (CSV)</a></li>
+<li><a href="{graph_store.GSP_PATH}?default">{graph_store.GSP_PATH}</a> — Graph Store HTTP Protocol
 (<code>?graph=IRI</code>, <code>?default</code>)</li>
+<li><a href="/docs">/docs</a> — OpenAPI</li>
 <li>écritures journalisées dans / writes recorded in <code>{audit}</code></li>
 </ul></body></html>""")
+
+
+async def health() -> JSONResponse:
+    """The server process answers (it may still be loading the store: see /ready)."""
+    return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> JSONResponse:
+    """Ready once the in-memory replica is loaded and the workers (and writer) are up."""
+    status = engine_of(request).status()
+    return JSONResponse(status, status_code=200 if status["ready"] else 503)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    metrics: Metrics = request.app.state.metrics
+    engine = engine_of(request)
+    cache: AnswerCache = request.app.state.cache
+    metrics.timeouts.set(engine.metrics["timeouts"])
+    metrics.workers.labels("total").set(len(engine.pool.children))
+    metrics.workers.labels("idle").set(len(engine.pool.idle))
+    for event, count in engine.pool.stats.items():
+        metrics.worker_events.labels(event).set(count)
+    metrics.writer_restarts.set(engine.writer.restarts)
+    metrics.writes.labels("committed").set(engine.metrics["writes"])
+    metrics.writes.labels("rejected").set(engine.metrics["rejected_writes"])
+    metrics.generation.set(engine.generation)
+    metrics.cache.labels("hits").set(cache.hits)
+    metrics.cache.labels("misses").set(cache.misses)
+    metrics.cache.labels("bytes").set(cache.size)
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+JSON_OR_TURTLE = type(SOLUTIONS_OFFER)(("application/json", "text/turtle"), graph=False)
+__all__ = ["create_app", "error_response"]
+Handler = Callable[[Request], Awaitable[Response]]

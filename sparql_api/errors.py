@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from fastapi import Request
 from fastapi.responses import PlainTextResponse
 
@@ -15,6 +17,7 @@ PREFIXES = {
     413: ("Requête trop volumineuse", "Payload too large"),
     415: ("Type de contenu non pris en charge", "Unsupported media type"),
     422: ("Écriture refusée par les formes SHACL", "Write rejected by the SHACL shapes"),
+    429: ("Trop de requêtes", "Too many requests"),
     500: ("Erreur interne", "Internal error"),
     503: ("Service indisponible", "Service unavailable"),
 }
@@ -23,12 +26,19 @@ PREFIXES = {
 class HttpError(Exception):
     """An error response: ``fr`` and ``en`` explain the problem to the client."""
 
-    def __init__(self, status: int, fr: str, en: str | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        fr: str,
+        en: str | None = None,
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(en or fr)
         self.status = status
         self.fr = fr
         self.en = en if en is not None else fr
-        self.headers = headers or {}
+        # a list of pairs keeps repeated headers apart (one WWW-Authenticate per challenge)
+        self.headers: list[tuple[str, str]] = list(headers.items() if isinstance(headers, Mapping) else headers or [])
 
     @property
     def message(self) -> str:
@@ -40,6 +50,13 @@ def bad_request(fr: str, en: str | None = None) -> HttpError:
     return HttpError(400, fr, en)
 
 
+def error_response(exc: HttpError) -> PlainTextResponse:
+    response = PlainTextResponse(exc.message + "\n", status_code=exc.status)
+    for name, value in exc.headers:
+        response.headers.append(name, value)
+    return response
+
+
 async def http_error_handler(_request: Request, exc: Exception) -> PlainTextResponse:
     assert isinstance(exc, HttpError)
-    return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=exc.headers)
+    return error_response(exc)

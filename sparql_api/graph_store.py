@@ -1,29 +1,30 @@
-"""SPARQL 1.1 Graph Store HTTP Protocol: indirect (``?graph=``, ``?default``) and direct naming
-(the graph IRI is the request URL under ``/rdf-graphs/``)."""
+"""SPARQL 1.1 Graph Store HTTP Protocol: indirect (``?graph=``, ``?default``) and direct naming (the graph IRI
+is the request URL under ``/rdf-graphs/``). Reads run in a worker process, writes in the writer process (the
+body is parsed there, off the event loop)."""
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import uuid
-from urllib.parse import parse_qsl
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from graph.store import RDF_MEDIA_TYPES, StoreError, parse_quads
+from graph.formats import GRAPH_OFFER, canonical, readable_rdf_media_types
 from sparql_api.errors import HttpError, bad_request
-from sparql_api.execution import run_bounded
-from sparql_api.negotiation import GRAPH_TYPES, negotiate
-from sparql_api.protocol import check_charset, check_iri, multi_params, split_content_type
-from sparql_api.results import content_type
+from sparql_api.negotiation import choose
+from sparql_api.protocol import check_charset, check_iri, query_params, split_content_type
 from sparql_api.security import read_body, write_agent
 
 GSP_PATH = "/rdf-graphs"
-METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+READ_METHODS = ["GET", "HEAD"]
+WRITE_METHODS = ["PUT", "POST", "DELETE"]
 STORE = object()  # the request names the Graph Store itself (POST creates a graph)
+GRAPH_PARAMS = [
+    {"name": "graph", "in": "query", "required": False, "schema": {"type": "string"}, "description": "graph IRI"},
+    {"name": "default", "in": "query", "required": False, "schema": {"type": "string"},
+     "allowEmptyValue": True, "description": "the default graph"},
+]
 
-router = APIRouter()
+router = APIRouter(tags=["graph store"])
 
 
 def request_url(request: Request) -> str:
@@ -33,11 +34,11 @@ def request_url(request: Request) -> str:
     return str(request.url.replace(query=None, fragment=None))
 
 
-def target_graph(request: Request, path: str) -> str | object | None:
+def target_graph(request: Request) -> str | object | None:
     """The graph a request names: an IRI, None for the default graph, or STORE."""
-    if path:
+    if request.path_params.get("path"):
         return request_url(request)
-    params = multi_params(parse_qsl(request.url.query, keep_blank_values=True))
+    params = query_params(request.url.query)
     if "graph" in params and "default" in params:
         raise bad_request("graph et default ensemble", "both graph and default parameters")
     if "graph" in params:
@@ -49,102 +50,67 @@ def target_graph(request: Request, path: str) -> str | object | None:
     return STORE
 
 
-@router.api_route(GSP_PATH, methods=METHODS)
-@router.api_route(GSP_PATH + "/{path:path}", methods=METHODS)
-async def graph_store(request: Request, path: str = "") -> Response:
-    graph = target_graph(request, path)
-    if request.method in ("GET", "HEAD"):
-        return read_graph(request, graph)
-    return await write_graph(request, graph)
+def operation(method: str, direct: bool) -> dict[str, object]:
+    suffix = "Direct" if direct else ""
+    return {"operation_id": f"graphStore{method.capitalize()}{suffix}", "summary": f"Graph Store {method}",
+            "openapi_extra": {} if direct else {"parameters": GRAPH_PARAMS}}
 
 
-def read_graph(request: Request, graph: str | object | None) -> Response:
-    store = request.app.state.store
+async def read_graph(request: Request) -> Response:
+    graph = target_graph(request)
     if graph is STORE:
-        raise bad_request(
-            "nommez un graphe : ?graph=<IRI> ou ?default", "name a graph: ?graph=<IRI> or ?default"
-        )
-    assert graph is None or isinstance(graph, str)
-    if graph is not None and not store.has_graph(graph):
-        raise HttpError(404, f"graphe <{graph}> inexistant", f"no graph <{graph}>")
-    media = negotiate(request.headers.get("accept"), GRAPH_TYPES, graph=True)
+        raise bad_request("nommez un graphe : ?graph=<IRI> ou ?default", "name a graph: ?graph=<IRI> or ?default")
+    media = choose(request.headers.get("accept"), None, GRAPH_OFFER)
     if media is None:
-        raise HttpError(406, "formats : " + ", ".join(GRAPH_TYPES), "formats: " + ", ".join(GRAPH_TYPES))
-    headers = {"Vary": "Accept"}
-    body = store.serialize_graph(graph, media)  # HEAD: uvicorn drops the body, keeps Content-Length
-    return Response(body, media_type=content_type(media), headers=headers)
+        offered = ", ".join(GRAPH_OFFER.media_types)
+        raise HttpError(406, "formats : " + offered, "formats: " + offered)
+    from sparql_api.app import run_cached
+
+    header = {"op": "graph", "graph": graph, "media": media}
+    return await run_cached(request, ("graph", graph, media), header, {"Vary": "Accept"})
 
 
-async def write_graph(request: Request, graph: str | object | None) -> Response:
-    app = request.app
-    settings, store, gate = app.state.settings, app.state.store, app.state.gate
+async def write_graph(request: Request) -> Response:
+    graph = target_graph(request)
+    settings = request.app.state.settings
     agent = write_agent(request, settings)
     method = request.method
     created_iri: str | None = None
     if graph is STORE:
         if method != "POST":
-            raise bad_request(
-                "nommez un graphe : ?graph=<IRI> ou ?default", "name a graph: ?graph=<IRI> or ?default"
-            )
+            raise bad_request("nommez un graphe : ?graph=<IRI> ou ?default", "name a graph: ?graph=<IRI> or ?default")
         created_iri = request_url(request).rstrip("/") + "/" + uuid.uuid4().hex
         graph = created_iri
-    assert graph is None or isinstance(graph, str)
-    existed = graph is None or store.has_graph(graph)
+    header: dict[str, object] = {"op": "graph-write", "graph": graph, "agent": agent, "base": graph}
+    body = b""
     if method == "DELETE":
-        if not existed:
-            raise HttpError(404, f"graphe <{graph}> inexistant", f"no graph <{graph}>")
-        quads: list[ox.Quad] = []
-        mode = "delete"
+        header["mode"] = "delete"
     else:
         body = await read_body(request, settings)
-        quads = parse_body(request.headers.get("content-type"), body, graph)
-        mode = "put" if method == "PUT" else "post"
-
-    def work(job):
-        return gate.run_graph_write(graph, mode, quads, agent=agent, job=job)
-
-    await run_bounded(app.state.write_pool, work, settings.update_timeout, "write")
+        content_type = request.headers.get("content-type")
+        media, params = split_content_type(content_type)
+        if not media:
+            raise bad_request("en-tête Content-Type manquant", "missing Content-Type header")
+        if media != "multipart/form-data":
+            check_charset(params)
+            readable = readable_rdf_media_types()
+            if canonical(media, graph=True) not in readable and media not in readable:
+                raise HttpError(
+                    415,
+                    f"type RDF {media!r} non pris en charge",
+                    f"unsupported RDF media type {media!r} (use one of {', '.join(readable_rdf_media_types())})",
+                )
+        header |= {"mode": "put" if method == "PUT" else "post", "media": media, "content_type": content_type}
+    reply = await request.app.state.engine.write(header, body)
     if created_iri is not None:
         return Response(status_code=201, headers={"Location": created_iri})
-    if mode != "delete" and not existed:
+    if reply.get("created"):
         return Response(status_code=201)
     return Response(status_code=204)
 
 
-def parse_body(header: str | None, body: bytes, graph: str | None) -> list[ox.Quad]:
-    media, params = split_content_type(header)
-    if not media:
-        raise bad_request("en-tête Content-Type manquant", "missing Content-Type header")
-    if media == "multipart/form-data":
-        return [q for part_type, data in multipart_parts(header or "", body) for q in parse_rdf(part_type, data, graph)]
-    check_charset(params)
-    return parse_rdf(media, body, graph)
-
-
-def parse_rdf(media: str, data: bytes, graph: str | None) -> list[ox.Quad]:
-    if media not in RDF_MEDIA_TYPES:
-        raise HttpError(
-            415,
-            f"type RDF {media!r} non pris en charge",
-            f"unsupported RDF media type {media!r} (use one of {', '.join(sorted(RDF_MEDIA_TYPES))})",
-        )
-    try:
-        return parse_quads(data, media, graph, base_iri=graph)
-    except StoreError as exc:
-        raise bad_request(f"données RDF invalides : {exc}", f"invalid RDF data: {exc}") from exc
-
-
-def multipart_parts(header: str, body: bytes) -> list[tuple[str, bytes]]:
-    """(media type, bytes) of each part of a multipart/form-data body."""
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b"Content-Type: " + header.encode("latin-1") + b"\r\n\r\n" + body
-    )
-    if not message.is_multipart():
-        raise bad_request("corps multipart illisible", "unreadable multipart body")
-    parts = []
-    for part in message.iter_parts():
-        media = part.get_content_type()
-        if part.get_param("charset") and part.get_param("charset").lower() not in ("utf-8", "utf8"):
-            raise bad_request("seul UTF-8 est accepté", "only UTF-8 is accepted")
-        parts.append((media, part.get_payload(decode=True) or b""))
-    return parts
+for _direct, _path in ((False, GSP_PATH), (True, GSP_PATH + "/{path:path}")):
+    for _method in READ_METHODS:
+        router.add_api_route(_path, read_graph, methods=[_method], **operation(_method, _direct))  # type: ignore[arg-type]
+    for _method in WRITE_METHODS:
+        router.add_api_route(_path, write_graph, methods=[_method], **operation(_method, _direct))  # type: ignore[arg-type]

@@ -1,62 +1,14 @@
-"""Content negotiation: Accept headers with q-values, wildcards and combined lists, plus the
-``format``/``output``/``results`` request parameters that SPARQLWrapper and many scripts send."""
+"""Content negotiation, one generic algorithm for every route: Accept headers with q-values, wildcards and
+aliases, and the ``format``/``output`` request parameters SPARQLWrapper and scripts send. The formats and
+their aliases come from the registry (``graph.formats``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# media types this endpoint produces, in server preference order (first = default when anything goes)
-SOLUTION_TYPES = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-)
-GRAPH_TYPES = (
-    "text/turtle",
-    "application/n-triples",
-    "application/rdf+xml",
-    "application/ld+json",
-    "application/n-quads",
-    "application/trig",
-)
-# aliases clients send for the same thing
-ALIASES = {
-    "application/json": "application/sparql-results+json",
-    "text/javascript": "application/sparql-results+json",
-    "application/javascript": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-    "application/x-turtle": "text/turtle",
-    "application/turtle": "text/turtle",
-    "text/plain": "application/n-triples",
-    "application/x-json+ld": "application/ld+json",
-}
-GRAPH_ALIASES = {  # in a graph context "xml" means RDF/XML and "json" JSON-LD
-    "application/sparql-results+xml": "application/rdf+xml",
-    "application/sparql-results+json": "application/ld+json",
-}
-SHORT_NAMES = {
-    "json": "application/sparql-results+json",
-    "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "srx": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "n-triples": "application/n-triples",
-    "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "rdf+xml": "application/rdf+xml",
-    "json-ld": "application/ld+json",
-    "jsonld": "application/ld+json",
-    "nq": "application/n-quads",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-}
+from graph.formats import SHORT_NAMES, Offer, canonical
+
+HTML = "text/html"
 
 
 @dataclass(frozen=True)
@@ -76,13 +28,11 @@ class MediaRange:
         return self.type in ("*", mtype) and self.subtype in ("*", msub)
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
+def parse_accept(header: str | None, *, graph: bool) -> list[MediaRange]:
     ranges: list[MediaRange] = []
     for order, part in enumerate((header or "").split(",")):
         fields = [f.strip() for f in part.split(";")]
         media = fields[0].lower()
-        if not media:
-            continue
         if media == "*":
             media = "*/*"
         if "/" not in media:
@@ -95,22 +45,10 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        canonical = ALIASES.get(media, media)
-        mtype, _, sub = canonical.partition("/")
-        ranges.append(MediaRange(mtype, sub, q, order, canonical != media))
+        target = canonical(media, graph=graph) if "*" not in media else media
+        mtype, _, sub = target.partition("/")
+        ranges.append(MediaRange(mtype, sub, q, order, target != media))
     return ranges
-
-
-def _graph_alias(media: str) -> str:
-    return GRAPH_ALIASES.get(media, media)
-
-
-def graph_range(r: MediaRange) -> MediaRange:
-    """In a graph context, SPARQL-results types stand for their RDF counterparts (RDF/XML, JSON-LD)."""
-    media = f"{r.type}/{r.subtype}"
-    canonical = _graph_alias(media)
-    mtype, _, sub = canonical.partition("/")
-    return MediaRange(mtype, sub, r.q, r.order, r.aliased or canonical != media)
 
 
 def precedence(r: MediaRange) -> int:
@@ -120,21 +58,16 @@ def precedence(r: MediaRange) -> int:
     return 1 if r.aliased else 2
 
 
-def negotiate(accept: str | None, offered: tuple[str, ...], *, graph: bool = False) -> str | None:
-    """The offered media type the client prefers (q-value, then specificity of the matching range, then
-    the order the client listed them, then the server order), a type named exactly beating one named by an
-    alias, which beats a wildcard: ``application/sparql-results+json, text/turtle;q=0.1`` gives Turtle for a
-    graph, a browser's ``application/xml;q=0.9, */*;q=0.8`` SPARQL XML for solutions.
-    ``None`` when nothing offered is acceptable.
-    No Accept header (or an empty one) means anything, i.e. the first offered type."""
-    ranges = parse_accept(accept)
-    if graph:
-        ranges = [graph_range(r) for r in ranges]
+def negotiate(accept: str | None, offer: Offer) -> str | None:
+    """The offered media type the client prefers: a type named exactly beats one named by an alias, which
+    beats a wildcard; then q-value, specificity, the client's order, the server's order. ``None`` when nothing
+    offered is acceptable; no (or an empty) Accept header means anything, i.e. the first offered type."""
+    ranges = parse_accept(accept, graph=offer.graph)
     if not ranges:
-        return offered[0]
-    best: tuple[float, int, int, int] | None = None
+        return offer.media_types[0]
+    best: tuple[float, ...] | None = None
     choice: str | None = None
-    for index, media in enumerate(offered):
+    for index, media in enumerate(offer.media_types):
         matching = [r for r in ranges if r.matches(media)]
         if not matching:
             continue
@@ -147,15 +80,27 @@ def negotiate(accept: str | None, offered: tuple[str, ...], *, graph: bool = Fal
     return choice
 
 
-def format_parameter(value: str | None, offered: tuple[str, ...], *, graph: bool = False) -> str | None:
+def format_parameter(value: str | None, offer: Offer) -> str | None:
     """The media type a ``format``/``output`` parameter asks for, if it is one we offer."""
     if not value:
         return None
     for item in value.split(","):
         key = item.strip().lower()
-        media = SHORT_NAMES.get(key) or ALIASES.get(key, key)
-        if graph:
-            media = _graph_alias(media)
-        if media in offered:
+        media = canonical(SHORT_NAMES.get(key, key), graph=offer.graph)
+        if media in offer.media_types:
             return media
     return None
+
+
+def choose(accept: str | None, format_value: str | None, offer: Offer) -> str | None:
+    return format_parameter(format_value, offer) or negotiate(accept, offer)
+
+
+def prefers_html(accept: str | None, offer: Offer) -> bool:
+    """A browser: text/html named explicitly, at least as wanted as anything the data route offers by name."""
+    ranges = parse_accept(accept, graph=offer.graph)
+    html = [r for r in ranges if r.type == "text" and r.subtype == "html" and r.q > 0]
+    if not html:
+        return False
+    named = [r for r in ranges if r.specificity == 2 and not r.aliased and f"{r.type}/{r.subtype}" in offer.media_types]
+    return all(html[0].q >= r.q and html[0].order < r.order for r in named)

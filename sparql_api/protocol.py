@@ -1,5 +1,6 @@
-"""SPARQL 1.1 Protocol request parsing: which operation, its text, its dataset, and the checks the
-protocol requires (one query/update, right method, right Content-Type, UTF-8 only)."""
+"""SPARQL 1.1 Protocol request parsing, at the HTTP level only: which operation, its text, its dataset, the
+rules the protocol sets (one query/update, right method, right Content-Type, UTF-8 only). The SPARQL text
+itself is lexed, checked and evaluated by the worker and writer processes, never here."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 
 from sparql_api.errors import HttpError, bad_request
-from sparql_api.scan import has_dataset_clause, tokenize
 
 Operation = Literal["query", "update", "description"]
-UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+# graph IRIs clients use to mean "the service's default graph" (rdflib's Dataset over SPARQLStore)
+DEFAULT_GRAPH_ALIASES = frozenset({"urn:x-rdflib:default"})
 
 
 @dataclass
@@ -60,45 +61,22 @@ def multi_params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return params
 
 
+def query_params(query_string: str) -> dict[str, list[str]]:
+    try:
+        return multi_params(parse_qsl(query_string, keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError as exc:
+        raise bad_request("paramètres d'URL non UTF-8", f"URL parameters are not UTF-8 ({exc})") from exc
+
+
 def parse_request(method: str, query_string: str, content_type: str | None, body: bytes) -> SparqlRequest:
     """Read a request to the SPARQL endpoint; raise ``HttpError`` 400/405 when it breaks the protocol."""
-    url_params = multi_params(parse_qsl(query_string, keep_blank_values=True))
+    url_params = query_params(query_string)
     if method in ("GET", "HEAD"):
         if "update" in url_params:
-            raise bad_request(
-                "une mise à jour doit être envoyée par POST", "an update must be sent with POST, not GET"
-            )
-        params = url_params
-        text_key = "query" if "query" in params else None
+            raise bad_request("une mise à jour doit être envoyée par POST", "an update must be sent with POST, not GET")
+        params, text_key = url_params, ("query" if "query" in url_params else None)
     elif method == "POST":
-        media, ct_params = split_content_type(content_type)
-        if not media:
-            raise bad_request("en-tête Content-Type manquant", "missing Content-Type header")
-        check_charset(ct_params)
-        if media == "application/x-www-form-urlencoded":
-            form = multi_params(parse_qsl(decode_utf8(body), keep_blank_values=True))
-            params = {k: url_params.get(k, []) + form.get(k, []) for k in url_params.keys() | form.keys()}
-            if "query" in params and "update" in params:
-                raise bad_request("query et update ensemble", "both query and update parameters")
-            text_key = "query" if "query" in params else "update" if "update" in params else None
-            if text_key is None:
-                raise bad_request("paramètre query ou update manquant", "missing query or update parameter")
-        elif media in ("application/sparql-query", "application/sparql-update"):
-            if "query" in url_params or "update" in url_params:
-                raise bad_request(
-                    "le texte est déjà dans le corps : pas de paramètre query/update en plus",
-                    "the operation is in the body: no query/update parameter allowed as well",
-                )
-            key = "query" if media == "application/sparql-query" else "update"
-            params = {**url_params, key: [decode_utf8(body)]}
-            text_key = key
-        else:
-            raise bad_request(
-                f"type de contenu {media!r} non pris en charge (application/sparql-query, "
-                "application/sparql-update ou application/x-www-form-urlencoded)",
-                f"unsupported Content-Type {media!r} (use application/sparql-query, "
-                "application/sparql-update or application/x-www-form-urlencoded)",
-            )
+        params, text_key = post_params(url_params, content_type, body)
     else:
         raise HttpError(
             405,
@@ -110,32 +88,65 @@ def parse_request(method: str, query_string: str, content_type: str | None, body
     if text_key is None:
         return SparqlRequest("description", format=fmt, params=params)
     if len(params[text_key]) != 1:
-        raise bad_request(
-            f"un seul paramètre {text_key} est permis", f"exactly one {text_key} parameter is allowed"
-        )
+        raise bad_request(f"un seul paramètre {text_key} est permis", f"exactly one {text_key} parameter is allowed")
     text = params[text_key][0]
     if text_key == "query":
-        if first_keyword(text) in UPDATE_KEYWORDS:
-            raise bad_request(
-                "c'est une mise à jour : envoyez-la avec update= ou application/sparql-update",
-                "this is an update: send it with update= or application/sparql-update",
-            )
         return SparqlRequest(
             "query",
             text,
-            default_graphs=checked_iris(params.get("default-graph-uri"), "default-graph-uri"),
+            default_graphs=service_default(checked_iris(params.get("default-graph-uri"), "default-graph-uri")),
             named_graphs=checked_iris(params.get("named-graph-uri"), "named-graph-uri"),
             format=fmt,
             params=params,
         )
     using = checked_iris(params.get("using-graph-uri"), "using-graph-uri")
     using_named = checked_iris(params.get("using-named-graph-uri"), "using-named-graph-uri")
-    if (using or using_named) and has_dataset_clause(text):
-        raise bad_request(
-            "using-graph-uri/using-named-graph-uri interdits avec USING, USING NAMED ou WITH dans la requête",
-            "using-graph-uri/using-named-graph-uri are not allowed with USING, USING NAMED or WITH in the update",
-        )
     return SparqlRequest("update", text, default_graphs=using, named_graphs=using_named, format=fmt, params=params)
+
+
+def post_params(
+    url_params: dict[str, list[str]], content_type: str | None, body: bytes
+) -> tuple[dict[str, list[str]], str | None]:
+    media, ct_params = split_content_type(content_type)
+    if not media:
+        if not body and ("query" in url_params):  # Blazegraph-style federation: the query in the URL
+            return url_params, "query"
+        raise bad_request("en-tête Content-Type manquant", "missing Content-Type header")
+    check_charset(ct_params)
+    if media == "application/x-www-form-urlencoded":
+        try:
+            form = multi_params(parse_qsl(decode_utf8(body), keep_blank_values=True))
+        except ValueError as exc:
+            raise bad_request(f"formulaire illisible ({exc})", f"unreadable form ({exc})") from exc
+        params = {k: url_params.get(k, []) + form.get(k, []) for k in url_params.keys() | form.keys()}
+        if "query" in params and "update" in params:
+            raise bad_request("query et update ensemble", "both query and update parameters")
+        text_key = "query" if "query" in params else "update" if "update" in params else None
+        if text_key is None:
+            raise bad_request("paramètre query ou update manquant", "missing query or update parameter")
+        return params, text_key
+    if media in ("application/sparql-query", "application/sparql-update"):
+        if "query" in url_params or "update" in url_params:
+            raise bad_request(
+                "le texte est déjà dans le corps : pas de paramètre query/update en plus",
+                "the operation is in the body: no query/update parameter allowed as well",
+            )
+        key = "query" if media == "application/sparql-query" else "update"
+        return {**url_params, key: [decode_utf8(body)]}, key
+    raise HttpError(
+        415,
+        f"type de contenu {media!r} non pris en charge (application/sparql-query, "
+        "application/sparql-update ou application/x-www-form-urlencoded)",
+        f"unsupported Content-Type {media!r} (use application/sparql-query, "
+        "application/sparql-update or application/x-www-form-urlencoded)",
+    )
+
+
+def service_default(graphs: list[str] | None) -> list[str] | None:
+    """``default-graph-uri`` naming only the service's default graph is the same as none."""
+    if graphs and all(g in DEFAULT_GRAPH_ALIASES for g in graphs):
+        return None
+    return graphs
 
 
 def checked_iris(values: list[str] | None, name: str) -> list[str] | None:
@@ -150,19 +161,6 @@ def check_iri(value: str, name: str) -> str:
         ox.NamedNode(value)
     except ValueError as exc:
         raise bad_request(f"{name} : IRI invalide {value!r} ({exc})", f"{name}: invalid IRI {value!r} ({exc})") from exc
+    if ":" not in value:
+        raise bad_request(f"{name} : IRI relative {value!r}", f"{name}: not an absolute IRI {value!r}")
     return value
-
-
-def first_keyword(text: str) -> str:
-    """The first keyword after the prologue (PREFIX/BASE declarations)."""
-    tokens = tokenize(text)
-    i = 0
-    while i < len(tokens):
-        key = tokens[i].keyword
-        if key == "PREFIX":
-            i += 3
-        elif key == "BASE":
-            i += 2
-        else:
-            return key
-    return ""

@@ -1,4 +1,4 @@
-"""Write authorisation (Bearer token), request body cap, LOAD/SERVICE allow-list."""
+"""Write authorisation (Bearer token, or Basic with the token as password) and the request body cap."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import hmac
 
 from fastapi import Request
 
-from sparql_api.errors import HttpError, bad_request
-from sparql_api.scan import remote_targets
+from sparql_api.errors import HttpError
 from sparql_api.settings import Settings
 
 ANONYMOUS = "anonymous"
@@ -32,7 +31,7 @@ def write_agent(request: Request, settings: Settings) -> str:
             401,
             "en-tête Authorization: Bearer <jeton> (ou Basic avec le jeton comme mot de passe) requis pour écrire",
             "an Authorization: Bearer <token> header (or Basic with the token as password) is required to write",
-            {"WWW-Authenticate": 'Bearer realm="quartiers", Basic realm="quartiers"'},
+            [("WWW-Authenticate", 'Bearer realm="quartiers"'), ("WWW-Authenticate", 'Basic realm="quartiers"')],
         )
     if not hmac.compare_digest(token.encode(), settings.write_token.encode()):
         raise HttpError(403, "jeton invalide", "invalid token")
@@ -79,18 +78,3 @@ async def read_body(request: Request, settings: Settings) -> bytes:
 
 def _too_large(cap: int) -> HttpError:
     return HttpError(413, f"corps de requête limité à {cap} octets", f"request body limited to {cap} bytes")
-
-
-def check_remote_access(text: str, settings: Settings, base: str | None) -> None:
-    """LOAD and SERVICE may only reach IRIs of the allow-list (empty by default)."""
-    for target in remote_targets(text, base):
-        if target is None:
-            raise bad_request(
-                "SERVICE avec une variable n'est pas autorisé",
-                "SERVICE with a variable endpoint is not allowed",
-            )
-        if not settings.remote_allowed(target):
-            raise bad_request(
-                f"accès à <{target}> interdit (LOAD et SERVICE limités à la liste autorisée)",
-                f"access to <{target}> is forbidden (LOAD and SERVICE are limited to the allow-list)",
-            )

@@ -6,23 +6,11 @@ import io
 
 import pyoxigraph as ox
 
+from graph.formats import GRAPH_OFFER, SOLUTIONS_OFFER, Offer, format_iri, rdf_format
 from graph.namespaces import PREFIXES, RDF, SD, VOID, XSD
-from graph.store import Store
-from sparql_api.negotiation import GRAPH_TYPES, SOLUTION_TYPES
 
-DESCRIPTION_TYPES = ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples")
-FORMAT_IRIS = {
-    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
-    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
-    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
-    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
-    "application/n-quads": "http://www.w3.org/ns/formats/N-Quads",
-    "application/trig": "http://www.w3.org/ns/formats/TriG",
-}
+DESCRIPTION_OFFER = Offer(("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"),
+                          graph=True)
 
 
 def description_triples(
@@ -59,11 +47,11 @@ def description_triples(
         if (feature == "UnionDefaultGraph" and not union) or (feature == "BasicFederatedQuery" and not federation):
             continue
         triples.append(ox.Triple(service, n(SD + "feature"), n(SD + feature)))
-    for media in (*SOLUTION_TYPES, *GRAPH_TYPES):
-        triples.append(ox.Triple(service, n(SD + "resultFormat"), n(FORMAT_IRIS[media])))
+    for media in (*SOLUTIONS_OFFER.media_types, *GRAPH_OFFER.media_types):
+        triples.append(ox.Triple(service, n(SD + "resultFormat"), n(format_iri(media))))
     if writes:
-        for media in GRAPH_TYPES:
-            triples.append(ox.Triple(service, n(SD + "inputFormat"), n(FORMAT_IRIS[media])))
+        for media in GRAPH_OFFER.media_types:
+            triples.append(ox.Triple(service, n(SD + "inputFormat"), n(format_iri(media))))
     for i, (graph, count) in enumerate(sorted(counts.items())):
         if not graph:
             continue
@@ -84,12 +72,7 @@ def integer(value: int) -> ox.Literal:
 
 
 def serialize_description(triples: list[ox.Triple], media_type: str) -> bytes:
-    fmt = {
-        "text/turtle": ox.RdfFormat.TURTLE,
-        "application/rdf+xml": ox.RdfFormat.RDF_XML,
-        "application/ld+json": ox.RdfFormat.JSON_LD,
-        "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    }[media_type]
+    fmt = rdf_format(media_type)
     out = io.BytesIO()
     prefixes = {"sd": SD, "void": VOID, "xsd": XSD, **PREFIXES}
     if fmt == ox.RdfFormat.N_TRIPLES:
@@ -97,7 +80,3 @@ def serialize_description(triples: list[ox.Triple], media_type: str) -> bytes:
     else:
         ox.serialize(triples, out, format=fmt, prefixes=prefixes)
     return out.getvalue()
-
-
-def graph_counts(store: Store) -> dict[str, int]:
-    return store.graph_counts()

@@ -12,7 +12,7 @@ import pytest
 
 def quartiers(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "graph.cli", *args], capture_output=True, text=True, timeout=600, check=False
+        [sys.executable, "-m", "quartiers_cli.main", *args], capture_output=True, text=True, timeout=600, check=False
     )
 
 

@@ -34,7 +34,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = (store.parent / "serve.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graph.cli", "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "quartiers_cli.main", "serve", "--store", str(store), "--host", "127.0.0.1",
+         "--port", str(port), "-q"],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "QUARTIERS_TOKEN": ""},

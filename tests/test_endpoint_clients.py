@@ -13,9 +13,8 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
-from graph.store import OxigraphStore
-from sparql_api.server import running_server
 from sparql_api.settings import Settings
+from tests.servers import serve
 
 TOKEN = "client-token"
 G1 = "https://w3id.org/quartiers/graph/data/test/one"
@@ -30,11 +29,10 @@ Q_CODES = "SELECT ?code WHERE { ?q <https://w3id.org/quartiers/def#qpvCode> ?cod
 
 
 @pytest.fixture(scope="module")
-def endpoint():
-    store = OxigraphStore()
-    for graph, data in DATA.items():
-        store.load(data, "text/turtle", graph)
-    with running_server(store, Settings(write_token=TOKEN, shacl_gate=False)) as url:
+def endpoint(tmp_path_factory):
+    loads = [(data, "text/turtle", graph) for graph, data in DATA.items()]
+    settings = Settings(write_token=TOKEN, shacl_gate=False, access_log=False)
+    with serve(tmp_path_factory.mktemp("clients"), settings, loads) as url:
         yield url + "/sparql"
 
 

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from graph.store import OxigraphStore
-from sparql_api.server import running_server
-from sparql_api.settings import Settings
+from tests.servers import serve
 
 SELECT = "SELECT ?o WHERE { ?s ?p ?o }"
 CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"
@@ -17,10 +15,9 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    store = OxigraphStore()
-    store.load(b"<https://example.org/synthetic/a> <https://example.org/synthetic/p> 1 .", "text/turtle", None)
-    with running_server(store, Settings()) as base:
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = [(b"<https://example.org/synthetic/a> <https://example.org/synthetic/p> 1 .", "text/turtle", None)]
+    with serve(tmp_path_factory.mktemp("negotiation"), loads=data) as base:
         yield base + "/sparql"
 
 

@@ -32,7 +32,7 @@ def test_wheel_holds_packages_resources_and_command(wheel: Path) -> None:
     assert any(n.startswith("graph/resources/shapes/") for n in names)
     assert "sparql_api/app.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "quartiers = graph.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "quartiers = quartiers_cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_package_finds_its_resources_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""Queries over an on-disk store run in killable worker processes: a runaway query is stopped, the endpoint
-keeps answering, and the workers see every acknowledged write."""
+"""Queries run in killable worker processes: a runaway query is stopped, the endpoint keeps answering, the
+workers see every acknowledged write, and errors come back from them intact."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.store import OxigraphStore
-from sparql_api.server import running_server
 from sparql_api.settings import Settings
+from tests.servers import serve, server_tree
 
 SYN = "https://example.org/synthetic/"
 TOKEN = "isolation-token"
@@ -21,13 +20,12 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 
 
 @pytest.fixture()
-def served(tmp_path: Path) -> Iterator[tuple[str, OxigraphStore, object]]:
-    store = OxigraphStore(tmp_path / "oxigraph")
-    triples = "".join(f"<{SYN}s{i}> <{SYN}p> {i} .\n" for i in range(300))
-    store.load(triples.encode(), "text/turtle", SYN + "g")
-    settings = Settings(query_timeout=2, write_token=TOKEN, shacl_gate=False, query_workers=2)
-    with running_server(store, settings) as url:
-        yield url, store, settings
+def served(tmp_path: Path) -> Iterator[str]:
+    triples = "".join(f"<{SYN}s{i}> <{SYN}p> {i} .\n" for i in range(300)).encode()
+    settings = Settings(query_timeout=2, write_token=TOKEN, shacl_gate=False, max_workers=4, min_idle_workers=2,
+                        max_slow_per_client=3, access_log=False)
+    with serve(tmp_path, settings, [(triples, "text/turtle", SYN + "g")]) as url:
+        yield url
 
 
 def ask(url: str, query: str) -> httpx.Response:
@@ -39,49 +37,33 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-
-
-def worker_pids() -> set[int]:
-    """The query worker processes of this test process (spawned children, not the resource tracker)."""
-    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and is_worker(p)}
-
-
-def is_worker(proc: Path) -> bool:
     try:
-        status = (proc / "status").read_text()
-        cmdline = (proc / "cmdline").read_text()
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
-    return f"PPid:\t{os.getpid()}\n" in status and "spawn_main" in cmdline and "State:\tZ" not in status
 
 
-def test_runaway_queries_are_stopped_and_the_endpoint_keeps_answering(served) -> None:
-    url, _, _ = served
+def test_runaway_queries_are_stopped_and_the_endpoint_keeps_answering(served: str) -> None:
+    url = served
     assert ask(url, "ASK { ?s ?p 299 }").json()["boolean"] is True
-    before = worker_pids()
-    assert len(before) == 2
+    _, before = server_tree()
 
     async def hostile() -> list[int]:
         async with httpx.AsyncClient(timeout=60) as client:
-            replies = await asyncio.gather(
-                *(client.get(url + "/sparql", params={"query": RUNAWAY}) for _ in range(3))
-            )
+            replies = await asyncio.gather(*(client.get(url + "/sparql", params={"query": RUNAWAY}) for _ in range(3)))
         return [r.status_code for r in replies]
 
-    statuses = asyncio.run(hostile())
-    assert statuses == [503, 503, 503]
+    assert asyncio.run(hostile()) == [503, 503, 503]
     reply = ask(url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert reply.status_code == 200
     assert reply.json()["results"]["bindings"][0]["n"]["value"] == "300"
-    after = worker_pids()
-    assert len(after) == 2
-    assert not any(alive(pid) for pid in before - after)  # the runaway workers were killed
-    assert before != after
+    _, after = server_tree()
+    gone = before - after
+    assert gone and not any(alive(pid) for pid in gone)  # the runaway workers were killed, others took over
 
 
-def test_workers_see_every_acknowledged_write(served) -> None:
-    url, _, _ = served
+def test_workers_see_every_acknowledged_write(served: str) -> None:
+    url = served
     assert ask(url, f"ASK {{ <{SYN}new> ?p ?o }}").json()["boolean"] is False
     for i in range(3):
         response = httpx.post(
@@ -94,8 +76,8 @@ def test_workers_see_every_acknowledged_write(served) -> None:
         assert count["results"]["bindings"][0]["n"]["value"] == str(i + 1)
 
 
-def test_errors_and_formats_come_back_from_the_workers(served) -> None:
-    url, _, _ = served
+def test_errors_and_formats_come_back_from_the_workers(served: str) -> None:
+    url = served
     bad = ask(url, "SELECT ?x WHERE { ?x ")
     assert bad.status_code == 400 and "1:" in bad.text
     csv = httpx.get(url + "/sparql", params={"query": f"SELECT ?o WHERE {{ <{SYN}s7> ?p ?o }}"},

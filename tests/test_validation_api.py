@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from graph.cli import main
 from graph.layout import resource_root
 from graph.store import OxigraphStore
 from graph.validation import UnusableInputError, validate_files, validate_store
-from graph.validation.cli import main
 
 CONTRACTS = resource_root() / "data" / "contracts"
 SAINT_ETIENNE = CONTRACTS / "saint-etienne-metropole-2024.ttl"

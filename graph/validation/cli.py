@@ -18,9 +18,10 @@ from graph.validation.dataset import UnknownGraphError, UnusableInputError
 from graph.validation.report import ValidationReport
 
 
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "validate",
+        parents=parents,
         help="valider le graphe ou des fichiers (SHACL) / validate the graph or files (SHACL)",
         description=__doc__,
     )
@@ -30,10 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     parser.add_argument("--output", type=Path, help="write the report to this file")
     parser.add_argument("--strict", action="store_true", help="Warnings also fail (exit code 1)")
-    parser.add_argument("--store", type=Path, default=None, help="store folder (default: the user's store)")
     parser.add_argument("--engine", choices=ENGINES, default="oxigraph")
     parser.set_defaults(func=run)
-    return parser
 
 
 def render(report: ValidationReport, fmt: str, lang: str) -> str:
@@ -53,7 +52,7 @@ def exit_code(report: ValidationReport, strict: bool) -> int:
 def run(args: argparse.Namespace) -> int:
     from graph.build import open_built_store
 
-    store, _build = open_built_store(args.store or default_store_dir())
+    store, _build = open_built_store(Path(args.store) if args.store else default_store_dir())
     # exit 1 means "results at or above this severity"; the text report says "conforms" below it
     threshold = "Warning" if args.strict else "Violation"
     try:
@@ -79,15 +78,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return exit_code(report, args.strict)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry point (``python -m graph.validation.cli``) when the project CLI is not wired yet."""
-    parser = argparse.ArgumentParser(prog="quartiers")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -6,17 +6,15 @@ from __future__ import annotations
 import pytest
 from w3c_runner import run_all, runner_settings, tally, w3c_dir
 
-from graph.store import OxigraphStore
-from sparql_api.server import running_server
+from tests.servers import serve
 
 
 @pytest.fixture(scope="module")
-def results():
+def results(tmp_path_factory):
     if not (w3c_dir() / "protocol" / "manifest.ttl").is_file():
         pytest.skip(f"W3C tests not found under {w3c_dir()}")
-    store = OxigraphStore()
-    with running_server(store, runner_settings()) as url:
-        yield run_all(url, store)
+    with serve(tmp_path_factory.mktemp("w3c"), runner_settings()) as url:
+        yield run_all(url)
 
 
 @pytest.mark.parametrize(

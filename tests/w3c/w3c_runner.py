@@ -74,11 +74,21 @@ def file_of(node: rdflib.term.Node) -> Path:
 
 
 # --- fixtures of a test: a clean store with the test's data -----------------------------------------------
-def reset(store: OxigraphStore, loads: list[tuple[Path, str | None]]) -> None:
-    store.clear()
+def reset(client: httpx.Client, loads: list[tuple[Path, str | None]]) -> None:
+    """Empty the served store and load the test's files, through the protocols (the data lives in the server's
+    processes): DROP ALL, then one Graph Store PUT per file (parsed here against the file's own base IRI)."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    r = client.post("/sparql", content="DROP SILENT ALL", headers={**auth, "Content-Type": "application/sparql-update"})
+    r.raise_for_status()
     for path, graph in loads:
         media = "application/n-triples" if path.suffix == ".nt" else "text/turtle"
-        store.load(path.read_bytes(), media, graph, base_iri=path.resolve().as_uri())
+        parsed = OxigraphStore()
+        parsed.load(path.read_bytes(), media, None, base_iri=path.resolve().as_uri())
+        body = parsed.serialize_graph(None, "application/n-triples")
+        params = {"graph": graph} if graph else {"default": ""}
+        r = client.put("/rdf-graphs", params=params, content=body,
+                       headers={**auth, "Content-Type": "application/n-triples"})
+        r.raise_for_status()
 
 
 # --- protocol / graph store: replay ht:Requests ----------------------------------------------------------
@@ -155,7 +165,7 @@ def rdflib_format(media: str) -> str:
             "application/ld+json": "json-ld"}.get(media, "turtle")
 
 
-def run_http_tests(client: httpx.Client, store: OxigraphStore, manifest: Path, data: list) -> list[Outcome]:
+def run_http_tests(client: httpx.Client, manifest: Path, data: list) -> list[Outcome]:
     graph, tests = entries(manifest)
     outcomes = []
     for test in tests:
@@ -163,7 +173,7 @@ def run_http_tests(client: httpx.Client, store: OxigraphStore, manifest: Path, d
             (file_of(graph.value(gd, UT.graph)), str(graph.value(gd, rdflib.RDFS.label)))
             for gd in graph.objects(test, UT.graphData)
         ]
-        reset(store, loads or data)
+        reset(client, loads or data)
         action = graph.value(test, MF.action)
         location = None
         message = ""
@@ -267,12 +277,12 @@ def parse_table(data: bytes, kind: str) -> tuple[list[str], list[dict] | bool]:
 ACCEPT = {"csv": "text/csv", "tsv": "text/tab-separated-values", "srj": "application/sparql-results+json"}
 
 
-def run_result_tests(client: httpx.Client, store: OxigraphStore, manifest: Path) -> list[Outcome]:
+def run_result_tests(client: httpx.Client, manifest: Path) -> list[Outcome]:
     graph, tests = entries(manifest)
     outcomes = []
     for test in tests:
         action = graph.value(test, MF.action)
-        reset(store, [(file_of(graph.value(action, QT.data)), None)])
+        reset(client, [(file_of(graph.value(action, QT.data)), None)])
         query = file_of(graph.value(action, QT.query)).read_text(encoding="utf-8")
         expected_file = file_of(graph.value(test, MF.result))
         kind = expected_file.suffix[1:]
@@ -325,19 +335,19 @@ def protocol_data() -> list[tuple[Path, str | None]]:
     return [(folder / f"data{i}.nt", f"http://kasei.us/2009/09/sparql/data/data{i}.rdf") for i in (1, 2, 3)]
 
 
-def run_all(base_url: str, store: OxigraphStore) -> dict[str, list[Outcome]]:
+def run_all(base_url: str) -> dict[str, list[Outcome]]:
     root = w3c_dir()
     with httpx.Client(base_url=base_url, timeout=30) as client:
         suites: dict[str, Callable[[], list[Outcome]]] = {
-            "protocol": lambda: run_http_tests(client, store, root / "protocol/manifest.ttl", protocol_data()),
+            "protocol": lambda: run_http_tests(client, root / "protocol/manifest.ttl", protocol_data()),
             "graph-store-protocol": lambda: [
                 o for name in ("manifest-direct.ttl", "manifest-indirect.ttl")
-                for o in run_http_tests(client, store, root / "graph-store-protocol" / name, [])
+                for o in run_http_tests(client, root / "graph-store-protocol" / name, [])
             ],
             "service-description": lambda: run_service_description(
                 client, base_url, root / "service-description/manifest.ttl"),
-            "csv-tsv-res": lambda: run_result_tests(client, store, root / "csv-tsv-res/manifest.ttl"),
-            "json-res": lambda: run_result_tests(client, store, root / "json-res/manifest.ttl"),
+            "csv-tsv-res": lambda: run_result_tests(client, root / "csv-tsv-res/manifest.ttl"),
+            "json-res": lambda: run_result_tests(client, root / "json-res/manifest.ttl"),
         }
         return {name: run() for name, run in suites.items()}
 
@@ -355,17 +365,18 @@ def runner_settings():
     """Writes on (token) and the SHACL gate on, with a small real shapes file, so every W3C write also
     goes through the gate (shadow copy, validation, provenance)."""
     from sparql_api.settings import Settings
-    from sparql_api.writes import ShapesValidator
 
-    return Settings(write_token=TOKEN, validator=ShapesValidator([SHAPES]))
+    # the default graph is the store's own (not the union): the write audit records stay out of the results
+    return Settings(write_token=TOKEN, gate_shapes=(str(SHAPES),), union_default_graph=False, access_log=False)
 
 
 def main() -> None:
-    from sparql_api.server import running_server
+    import tempfile
 
-    store = OxigraphStore()
-    with running_server(store, runner_settings()) as url:
-        print(tally(run_all(url, store)))
+    from tests.servers import serve
+
+    with tempfile.TemporaryDirectory() as folder, serve(Path(folder), runner_settings()) as url:
+        print(tally(run_all(url)))
 
 
 if __name__ == "__main__":

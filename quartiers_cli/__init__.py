@@ -1,0 +1,1 @@
+"""The ``quartiers`` command, above the library (``graph``) and the HTTP service (``sparql_api``)."""
