@@ -170,11 +170,8 @@ async def sparql_endpoint(request: Request) -> Response:
 async def run_query(request: Request, req: SparqlRequest) -> Response:
     settings: Settings = request.app.state.settings
     accept = request.headers.get("accept")
-    media = {
-        "solutions": choose(accept, req.format, SOLUTIONS_OFFER),
-        "boolean": choose(accept, req.format, SOLUTIONS_OFFER),
-        "graph": choose(accept, req.format, GRAPH_OFFER),
-    }
+    solutions = choose(accept, req.format, SOLUTIONS_OFFER)
+    media = {"solutions": solutions, "boolean": solutions, "graph": choose(accept, req.format, GRAPH_OFFER)}
     if not any(media.values()):
         raise not_acceptable((*SOLUTIONS_OFFER.media_types, *GRAPH_OFFER.media_types))
     base = endpoint_url(request)

@@ -61,6 +61,7 @@ class Child:
     niced: bool = False
     killed: str | None = None  # why the server killed it: timeout, client-cap, busy, cancelled, stop
     timer: asyncio.TimerHandle | None = None
+    cpu_at_start: float = 0.0
 
     def send(self, header: dict[str, Any], body: bytes = b"") -> None:
         frames.write(self.writer, header, body)
@@ -289,12 +290,23 @@ class Pool:
 
     def start_task(self, child: Child, client: str) -> None:
         child.client = client
+        child.cpu_at_start = cpu_seconds(child.pid)
         if client != INTERNAL_CLIENT:
-            child.timer = asyncio.get_running_loop().call_later(self.settings.slow_after, self._slow, child)
+            child.timer = asyncio.get_running_loop().call_later(self.settings.slow_after, self._check_slow, child)
 
-    def _slow(self, child: Child) -> None:
+    def _check_slow(self, child: Child) -> None:
+        """A task is slow once its worker has *used* ``slow_after`` seconds of CPU (waiting for a busy CPU does
+        not count: cheap queries on a loaded machine are not penalised)."""
         if child.killed or child.client is None:
             return
+        used = cpu_seconds(child.pid) - child.cpu_at_start
+        if used < self.settings.slow_after:
+            delay = max(0.05, self.settings.slow_after - used)
+            child.timer = asyncio.get_running_loop().call_later(delay, self._check_slow, child)
+            return
+        self._slow(child)
+
+    def _slow(self, child: Child) -> None:
         child.slow = True
         self.stats["slow"] += 1
         with contextlib.suppress(OSError):
@@ -427,6 +439,11 @@ class Engine:
         try:
             child.send(header)
             first, body = await self._next(child, deadline, timeout)
+            if first["op"] == "complete":
+                child.generation = header["generation"]
+                self.pool.release(child)
+                released = True
+                return Answer(first["media"], first["kind"], body=body)
             if first["op"] == "error":
                 self.pool.release(child)
                 released = True
@@ -630,6 +647,18 @@ class WriteRejectedError(Exception):
         super().__init__("SHACL validation failed")
         self.report = report
         self.turtle = turtle
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used, from /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def task_error(frame: dict[str, Any]) -> HttpError:

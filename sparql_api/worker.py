@@ -4,9 +4,10 @@ It answers one task at a time on its socket (see ``frames``): lex and check the 
 and stream the serialisation back in chunks. Everything here runs on client input, so it runs in a process that
 can die — stack overflow, memory limit, a kill at the timeout — without taking the server along.
 
-Replies to a task: ``{"op": "head", "status": 200, "media", "kind"}``, then ``{"op": "chunk"}`` frames with
-bytes, then ``{"op": "end"}``; or ``{"op": "error", "status", "fr", "en"}`` at any point (after the head, the
-server aborts the response: a client never gets a silently truncated result).
+Replies to a task: ``{"op": "complete", "status": 200, "media", "kind"}`` with the whole body when it fits in
+one chunk; else ``{"op": "head", …}``, then ``{"op": "chunk"}`` frames with bytes, then ``{"op": "end"}``;
+or ``{"op": "error", "status", "fr", "en"}`` at any point (after the head, the server aborts the response: a
+client never gets a silently truncated result).
 """
 
 from __future__ import annotations
@@ -39,12 +40,18 @@ class TaskError(Exception):
 
 
 class Chunks:
-    """A binary file-like object that sends what is written to it as ``chunk`` frames."""
+    """A binary file-like object that sends what is written to it as frames: an answer that fits in one chunk
+    goes as a single ``complete`` frame (head and body together); a longer one as ``head``, ``chunk``s, ``end``."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buffer = bytearray()
         self.sent = 0
+        self.head: dict[str, Any] | None = None
+        self.head_sent = False
+
+    def start(self, head: dict[str, Any]) -> None:
+        self.head = {"op": "head", "status": 200, **head}
 
     def write(self, data: bytes) -> int:
         self.buffer += data
@@ -56,12 +63,20 @@ class Chunks:
         """pyoxigraph flushes at the end of a serialisation; frames are sent by size and by ``finish``."""
 
     def _send(self) -> None:
+        if not self.head_sent and self.head is not None:
+            frames.send(self.sock, self.head)
+            self.head_sent = True
         if self.buffer:
             frames.send(self.sock, {"op": "chunk"}, bytes(self.buffer))
             self.sent += len(self.buffer)
             self.buffer.clear()
 
     def finish(self) -> None:
+        if not self.head_sent and self.head is not None:
+            frames.send(self.sock, {**self.head, "op": "complete"}, bytes(self.buffer))
+            self.head_sent = True
+            self.buffer.clear()
+            return
         self._send()
         frames.send(self.sock, {"op": "end", "bytes": self.sent})
 
@@ -153,7 +168,7 @@ def query_task(store: ox.Store, header: dict[str, Any], out: Chunks) -> None:
             "aucun format demandé n'est disponible pour ce type de résultat",
             f"none of the requested formats is available for a {kind} result",
         )
-    frames.send(out.sock, {"op": "head", "status": 200, "media": media, "kind": kind})
+    out.start({"media": media, "kind": kind})
     if kind == "graph":
         write_triples(iter(result), media, out)  # type: ignore[arg-type]
     else:
@@ -203,7 +218,7 @@ def graph_task(store: ox.Store, header: dict[str, Any], out: Chunks) -> None:
     if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
         raise TaskError(404, f"graphe <{name}> inexistant", f"no graph <{name}>")
     media = header["media"]
-    frames.send(out.sock, {"op": "head", "status": 200, "media": media, "kind": "graph"})
+    out.start({"media": media, "kind": "graph"})
     triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph))
     write_triples(triples, media, out, graph if isinstance(graph, ox.NamedNode) else None)
     out.finish()
@@ -219,7 +234,7 @@ def dump_task(store: ox.Store, header: dict[str, Any], out: Chunks) -> None:
         )
     if name and not store.contains_named_graph(ox.NamedNode(name)):
         raise TaskError(404, f"graphe <{name}> inexistant", f"no graph <{name}>")
-    frames.send(out.sock, {"op": "head", "status": 200, "media": header["media"], "kind": "graph"})
+    out.start({"media": header["media"], "kind": "graph"})
     sink: Any = gzip.GzipFile(fileobj=out, mode="wb", mtime=0) if header.get("gzip") else out  # type: ignore[arg-type]
     if name:
         graph = ox.NamedNode(name)
@@ -243,7 +258,7 @@ def counts_task(store: ox.Store, header: dict[str, Any], out: Chunks) -> None:
         counts[sol["g"].value] = int(sol["n"].value)
     default = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())))
     counts[""] = int(default["n"].value)
-    frames.send(out.sock, {"op": "head", "status": 200, "media": "application/json", "kind": "counts"})
+    out.start({"media": "application/json", "kind": "counts"})
     out.write(json.dumps(counts, sort_keys=True).encode())
     out.finish()
 
