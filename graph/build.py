@@ -41,6 +41,24 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+Stamps = dict[str, list[object]]  # resolved path -> [size, mtime_ns, sha256]
+
+
+def known_digest(path: Path, stamps: Stamps) -> str:
+    """The file's SHA-256, reused from the manifest when its size and modification time are unchanged (a
+    start-up then reads no data file)."""
+    stat = path.stat()
+    entry = stamps.get(str(path.resolve()))
+    if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
+        return str(entry[2])
+    return file_digest(path)
+
+
+def stamp(path: Path, digest: str) -> list[object]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, digest]
+
+
 def rebase_term(term: ox.Term, old: str, new: str) -> ox.Term:
     """The same term with IRIs under ``old`` moved under ``new`` (serving under another base IRI)."""
     if isinstance(term, ox.NamedNode) and term.value.startswith(old):
@@ -135,10 +153,11 @@ def clean_file_graphs(path: Path) -> dict[str, GraphFile]:
     digests: dict[str, str] = manifest.get("graphs", {})  # type: ignore[assignment]
     paths: dict[str, str] = manifest.get("paths", {})  # type: ignore[assignment]
     dirty = set(manifest.get("dirty", []))  # type: ignore[arg-type]
+    stamps: Stamps = manifest.get("stamps", {})  # type: ignore[assignment]
     clean = {}
     for graph, digest in digests.items():
         file = Path(paths.get(graph, ""))
-        if graph not in dirty and file.is_file() and file_digest(file) == digest:
+        if graph not in dirty and file.is_file() and known_digest(file, stamps) == digest:
             clean[graph] = GraphFile(file, graph)
     return clean
 
@@ -168,7 +187,8 @@ def open_locked_store(
     started: float,
 ) -> tuple[OxigraphStore, BuildReport]:
     """The store is held by another process (a running ``quartiers serve``): read it if it is up to date."""
-    wanted = {_graph_name(item.graph, base): file_digest(item.path) for item in items}
+    stamps: Stamps = previous.get("stamps", {})  # type: ignore[assignment]
+    wanted = {_graph_name(item.graph, base): known_digest(item.path, stamps) for item in items}
     if rebuild or previous.get("graphs") != wanted:
         raise StoreError(
             f"le store {target} est utilisé par un autre processus et n'est pas à jour ; arrêtez-le puis relancez / "
@@ -214,11 +234,14 @@ def open_built_store(
     dirty = set() if rebuild else set(previous.get("dirty", []))  # type: ignore[arg-type]
     new_digests: dict[str, str] = {}
     paths: dict[str, str] = {}
+    old_stamps: Stamps = previous.get("stamps", {})  # type: ignore[assignment]
+    stamps: Stamps = {}
     for item in items:
         graph = _graph_name(item.graph, base)
-        digest = file_digest(item.path)
+        digest = known_digest(item.path, old_stamps)
         new_digests[graph] = digest
         paths[graph] = str(item.path.resolve())
+        stamps[paths[graph]] = stamp(item.path, digest)
         if old_digests.get(graph) == digest and store.has_graph(graph):
             report.reused.append(graph)
             continue
@@ -234,7 +257,7 @@ def open_built_store(
         report.removed.append(graph)
     store.close()
     manifest = {"version": MANIFEST_VERSION, "base": base, "graphs": new_digests, "paths": paths,
-                "dirty": sorted(dirty & set(new_digests))}
+                "stamps": stamps, "dirty": sorted(dirty & set(new_digests))}
     write_manifest(target, manifest)
     report.seconds = time.perf_counter() - started
     return store, report

@@ -62,6 +62,8 @@ class Child:
     killed: str | None = None  # why the server killed it: timeout, client-cap, busy, cancelled, stop
     timer: asyncio.TimerHandle | None = None
     cpu_at_start: float = 0.0
+    retire_after_task: bool = False
+    process: multiprocessing.process.BaseProcess | None = None  # set when the server itself spawned it
 
     def send(self, header: dict[str, Any], body: bytes = b"") -> None:
         frames.write(self.writer, header, body)
@@ -75,6 +77,8 @@ class Child:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         self.writer.close()
+        if self.process is not None:
+            self.process.join(timeout=5)
 
 
 @dataclass
@@ -219,13 +223,25 @@ class Pool:
         self.turns: deque[str] = deque()
         self.stats = {"forked": 0, "killed": 0, "slow": 0}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.forkable = False  # the zygote is ready
+
+    def adopt(self, child: Child) -> None:
+        """A worker the pool did not fork (the start-up disk reader)."""
+        self.children[child.id] = child
+        self._give(child)
 
     # --- lifecycle ---------------------------------------------------------------------------------------
     async def prefork(self) -> None:
+        self.forkable = True
         await asyncio.gather(*(self._start_fork() for _ in range(self.settings.min_idle_workers)))
 
+    def retire_when_free(self, child: Child) -> None:
+        child.retire_after_task = True
+        if child in self.idle:
+            self.retire(child)
+
     def _want_more(self) -> bool:
-        return len(self.children) + self.forking < self.settings.max_workers
+        return self.forkable and len(self.children) + self.forking < self.settings.max_workers
 
     def _keep_warm(self) -> None:
         while len(self.idle) + self.forking < self.settings.min_idle_workers and self._want_more():
@@ -326,7 +342,7 @@ class Pool:
             child.timer = None
         child.client = None
         child.slow = False
-        if child.killed or child.niced or child.writer.is_closing():
+        if child.killed or child.niced or child.retire_after_task or child.writer.is_closing():
             self.retire(child)
         else:
             self._give(child)
@@ -401,19 +417,61 @@ class Engine:
         self.info: dict[str, Any] = {}
         self._counts: tuple[int, dict[str, int]] | None = None
         self.metrics = {"timeouts": 0, "writes": 0, "rejected_writes": 0}
+        self.replica_ready = asyncio.Event()
+        self._replica_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """Start serving: at once from the on-disk store (a read-only reader process) when nothing is left to
+        replay, while the zygote loads the in-memory replica; then from the replica's forked workers."""
+        self._replica_task = asyncio.get_running_loop().create_task(self._start_replica())
+        if self.log.generations() or not (self.store_dir / "oxigraph").is_dir():
+            await self._replica_task  # the on-disk store lags the write log: wait for the replica
+            return
+        try:
+            self.pool.adopt(await self._spawn_disk_reader())
+        except (OSError, RuntimeError, TimeoutError, frames.FrameError):
+            await self._replica_task
+            return
+        self.ready = True
+
+    async def _start_replica(self) -> None:
         self.info = await self.zygote.start()
-        self.generation = self.zygote.generation
+        self.generation = max(self.generation, self.zygote.generation)
         await self.pool.prefork()
+        for child in list(self.pool.children.values()):
+            if child.role == "disk":
+                self.pool.retire_when_free(child)
         if self.settings.writes_enabled:
             async with self.writer.lock:
                 _, generation = await self.writer.ensure()
                 self._committed(max(generation, self.generation))
+        self.replica_ready.set()
         self.ready = True
+
+    async def _spawn_disk_reader(self) -> Child:
+        from sparql_api.worker import disk_reader_main
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        context = multiprocessing.get_context("spawn")
+        process = context.Process(target=disk_reader_main, args=(theirs, str(self.store_dir)),
+                                  name="quartiers-disk", daemon=True)
+        process.start()
+        theirs.close()
+        assert process.pid is not None
+        child = await connect(process.pid, ours, "disk", -process.pid, 0)
+        child.process = process
+        header, _ = await asyncio.wait_for(child.read(), 60)
+        if header.get("op") != "ready":
+            child.kill("failed")
+            raise RuntimeError("the disk reader did not start")
+        return child
 
     async def close(self) -> None:
         self.ready = False
+        if self._replica_task is not None and not self._replica_task.done():
+            self._replica_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._replica_task
         self.writer.close()
         self.pool.close()
         await asyncio.to_thread(self.zygote.close)
@@ -507,7 +565,12 @@ class Engine:
                 {"Retry-After": "5"},
             )
         child.killed = "died"
-        status = await self.zygote.exit_status(child.pid)
+        if child.process is not None:
+            child.process.join(timeout=2)
+            code = child.process.exitcode
+            status: dict[str, Any] | None = {"signal": -code} if code is not None and code < 0 else {"code": code}
+        else:
+            status = await self.zygote.exit_status(child.pid)
         sig = (status or {}).get("signal")
         if sig in (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS) or status is None:
             return HttpError(
@@ -571,6 +634,7 @@ class Engine:
     async def _write(self, header: dict[str, Any], body: bytes) -> dict[str, Any]:
         timeout = self.settings.update_timeout
         deadline = time.monotonic() + timeout
+        await asyncio.wait_for(self.replica_ready.wait(), timeout)  # the writer starts with the replica
         async with self.writer.lock:
             child, generation = await self.writer.ensure()
             if generation >= 0:
@@ -622,6 +686,7 @@ class Engine:
     def status(self) -> dict[str, Any]:
         return {
             "ready": self.ready,
+            "replica": self.replica_ready.is_set(),
             "generation": self.generation,
             "workers": len(self.pool.children),
             "idle_workers": len(self.pool.idle),

@@ -71,13 +71,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 @contextmanager
 def running_server(store_dir: Path, settings: Settings | None = None) -> Iterator[str]:
     """A real uvicorn server on 127.0.0.1 and a free port, in a background thread; yields its base URL once
-    it is ready (the replica loaded, the workers up)."""
+    the in-memory replica is loaded and its workers are up (not merely answering from the disk reader)."""
     settings = replace(settings or Settings(access_log=False), host="127.0.0.1", port=free_port())
     server = uvicorn.Server(uvicorn_config(store_dir, settings, "warning"))
     thread = threading.Thread(target=server.run, name="sparql-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:
+    app = server.config.app
+    while not (server.started and app.state.engine.replica_ready.is_set()):
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the SPARQL server failed to start")
         time.sleep(0.02)

@@ -268,3 +268,14 @@ TASKS = {"query": query_task, "graph": graph_task, "dump": dump_task, "counts": 
 
 def worker_main(sock: socket.socket, store: ox.Store, store_dir: Path, generation: int) -> None:
     serve(sock, WorkerState(store, DeltaLog(store_dir / "deltas"), generation))
+
+
+def disk_reader_main(sock: socket.socket, store_dir: str) -> None:
+    """A worker over the on-disk store, read-only: it answers queries while the zygote loads the in-memory
+    replica at start-up (the store opens in milliseconds; the replica takes seconds)."""
+    from sparql_api.zygote import set_process_name
+
+    set_process_name("quartiers-disk")
+    store = ox.Store.read_only(str(Path(store_dir) / "oxigraph"))
+    frames.send(sock, {"op": "ready"})
+    serve(sock, WorkerState(store, DeltaLog(Path(store_dir) / "deltas"), 0))
