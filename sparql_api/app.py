@@ -8,7 +8,6 @@ streamed. State lives on ``app.state`` (settings, engine, cache, metrics).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -60,6 +59,7 @@ def create_app(store_dir: Path, settings: Settings | None = None) -> FastAPI:
         "and the QPV / point d'accès SPARQL 1.1 du graphe des contrats de ville.",
         version="0.2.0",
         lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},  # our own /metrics; no per-request check
         docs_url="/docs",
         redoc_url=None,
     )
@@ -80,6 +80,9 @@ def create_app(store_dir: Path, settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestLog, metrics=metrics, enabled=settings.access_log)
     app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
+    # the protocol's hot path: a plain route (no dependency injection) placed before the documented ones
+    for path in (SPARQL_PATH, SPARQL_PATH + "/"):
+        app.add_route(path, sparql_endpoint, methods=openapi.ALL_METHODS, include_in_schema=False)
     openapi.add_sparql_routes(app, SPARQL_PATH, sparql_endpoint)
     app.include_router(graph_store.router)
     app.add_api_route("/health", health, methods=["GET"], summary="Liveness / vivacité", tags=["service"])
@@ -100,6 +103,9 @@ def endpoint_url(request: Request) -> str:
     return graph_store.request_url(request)
 
 
+WATCH_AFTER = 0.05  # seconds: answers faster than this never pay for watching the connection
+
+
 async def until_disconnect(request: Request) -> None:
     while True:
         message = await request.receive()
@@ -108,22 +114,32 @@ async def until_disconnect(request: Request) -> None:
 
 
 async def watched(request: Request, work: Awaitable[T]) -> T:
-    """``work``, stopped if the client hangs up first (its worker is then killed and replaced)."""
-    task = asyncio.ensure_future(work)
-    watcher = asyncio.ensure_future(until_disconnect(request))
-    try:
-        done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
-    except asyncio.CancelledError:
+    """``work``, stopped if the client hangs up first (its worker is then killed and replaced). The watch
+    starts only if the work is still running after WATCH_AFTER, so quick answers create no extra task."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    state: dict[str, Any] = {"watcher": None, "gone": False}
+
+    async def watch() -> None:
+        await until_disconnect(request)
+        state["gone"] = True
         task.cancel()
+
+    def start_watch() -> None:
+        state["watcher"] = loop.create_task(watch())
+
+    timer = loop.call_later(WATCH_AFTER, start_watch)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if state["gone"] and task.uncancel() == 0:
+            raise ClientGone from None
         raise
     finally:
-        watcher.cancel()
-    if task in done:
-        return task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, HttpError):
-        await task
-    raise ClientGone
+        timer.cancel()
+        if state["watcher"] is not None:
+            state["watcher"].cancel()
 
 
 def answer_response(answer: Answer, headers: dict[str, str]) -> Response:

@@ -305,8 +305,9 @@ class Pool:
             raise
 
     def start_task(self, child: Child, client: str) -> None:
+        """``child.cpu_at_start`` is the CPU time the worker reported at the end of its previous task (a fresh
+        fork starts at 0), so starting a task reads nothing."""
         child.client = client
-        child.cpu_at_start = cpu_seconds(child.pid)
         if client != INTERNAL_CLIENT:
             child.timer = asyncio.get_running_loop().call_later(self.settings.slow_after, self._check_slow, child)
 
@@ -535,15 +536,23 @@ class Engine:
             raise
 
     async def _next(self, child: Child, deadline: float, timeout: float) -> tuple[dict[str, Any], bytes]:
-        remaining = deadline - time.monotonic()
         try:
-            return await asyncio.wait_for(child.read(), max(0.0, remaining))
+            async with asyncio.timeout_at(self._loop_deadline(deadline)):
+                frame = await child.read()
         except TimeoutError:
             self.metrics["timeouts"] += 1
             self.pool.kill(child, "timeout")
             raise busy(timeout, stopped=True) from None
         except frames.FrameError:
             raise await self._death(child, timeout) from None
+        if "cpu" in frame[0]:
+            child.cpu_at_start = float(frame[0]["cpu"])
+        return frame
+
+    @staticmethod
+    def _loop_deadline(deadline: float) -> float:
+        """A ``time.monotonic`` deadline on the event loop's clock."""
+        return asyncio.get_running_loop().time() + (deadline - time.monotonic())
 
     async def _death(self, child: Child, timeout: float) -> HttpError:
         """Why a worker's socket closed mid-task, as the error for the client."""

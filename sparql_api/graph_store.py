@@ -28,10 +28,13 @@ router = APIRouter(tags=["graph store"])
 
 
 def request_url(request: Request) -> str:
+    """The request's URL without query: under ``public_url`` when the service sits behind a proxy."""
     settings = request.app.state.settings
+    path = request.scope.get("root_path", "") + request.scope["path"]
     if settings.public_url:
-        return settings.public_url.rstrip("/") + request.url.path
-    return str(request.url.replace(query=None, fragment=None))
+        return settings.public_url.rstrip("/") + path
+    host = request.headers.get("host") or "{}:{}".format(*request.scope.get("server") or ("localhost", 80))
+    return f"{request.scope.get('scheme', 'http')}://{host}{path}"
 
 
 def target_graph(request: Request) -> str | object | None:

@@ -69,7 +69,12 @@ OPERATIONS = {
 }
 
 
+ALL_METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
+
+
 def add_sparql_routes(app: FastAPI, path: str, handler: Handler) -> None:
+    """The documented operations (what /openapi.json lists); requests are dispatched by the plain route the
+    application registers first for the same path."""
     for route in (path, path + "/"):
         for method, (operation_id, summary, parameters, body) in OPERATIONS.items():
             extra: dict[str, Any] = {"parameters": parameters, "responses": RESULTS}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,12 +74,12 @@ class Chunks:
 
     def finish(self) -> None:
         if not self.head_sent and self.head is not None:
-            frames.send(self.sock, {**self.head, "op": "complete"}, bytes(self.buffer))
+            frames.send(self.sock, {**self.head, "op": "complete", "cpu": time.process_time()}, bytes(self.buffer))
             self.head_sent = True
             self.buffer.clear()
             return
         self._send()
-        frames.send(self.sock, {"op": "end", "bytes": self.sent})
+        frames.send(self.sock, {"op": "end", "bytes": self.sent, "cpu": time.process_time()})
 
 
 @dataclass
@@ -122,19 +123,22 @@ def run_task(sock: socket.socket, store: ox.Store, header: dict[str, Any], body:
             raise TaskError(500, f"tâche inconnue {header.get('op')!r}", f"unknown task {header.get('op')!r}")
         handler(store, header, out)
     except TaskError as exc:
-        frames.send(sock, {"op": "error", "status": exc.status, "fr": exc.fr, "en": exc.en})
+        send_error(sock, exc.status, exc.fr, exc.en)
     except MemoryError:
-        frames.send(sock, memory_error())
+        send_error(sock, **memory_error())
     except (SyntaxError, ValueError) as exc:  # raised lazily while results are pulled
-        frames.send(sock, {"op": "error", "status": 400, "fr": f"requête invalide : {exc}",
-                           "en": f"invalid request: {exc}"})
+        send_error(sock, 400, f"requête invalide : {exc}", f"invalid request: {exc}")
     except OSError as exc:
-        frames.send(sock, {"op": "error", "status": 400, "fr": f"échec de l'évaluation : {exc}",
-                           "en": f"evaluation failed: {exc}"})
+        send_error(sock, 400, f"échec de l'évaluation : {exc}", f"evaluation failed: {exc}")
+
+
+def send_error(sock: socket.socket, status: int, fr: str, en: str) -> None:
+    """An error frame (with the CPU time used so far: the server measures each task's cost from it)."""
+    frames.send(sock, {"op": "error", "status": status, "fr": fr, "en": en, "cpu": time.process_time()})
 
 
 def memory_error() -> dict[str, Any]:
-    return {"op": "error", "status": 503, "fr": "la requête dépasse la mémoire permise ; ajoutez LIMIT ou des filtres",
+    return {"status": 503, "fr": "la requête dépasse la mémoire permise ; ajoutez LIMIT ou des filtres",
             "en": "the query exceeds the memory limit; add a LIMIT or filters"}
 
 
