@@ -95,8 +95,8 @@ def test_parses_with_rdflib_and_pyoxigraph_to_same_size(path: Path) -> None:
 
 def test_ontology_header(onto: Graph) -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in onto
-    assert onto.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef("https://w3id.org/quartiers/def/0.1.0")
-    assert str(onto.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.1.0"
+    assert onto.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef("https://w3id.org/quartiers/def/0.2.0")
+    assert str(onto.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.2.0"
     assert sorted(langs(onto, ONTOLOGY_IRI, DCT.title)) == ["en", "fr"]
     assert sorted(langs(onto, ONTOLOGY_IRI, DCT.description)) == ["en", "fr"]
     assert onto.value(ONTOLOGY_IRI, DCT.license) is not None
