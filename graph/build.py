@@ -2,7 +2,9 @@
 
 The persistent store is built on first run and reused after: a manifest in the store folder records the
 SHA-256 of every loaded file, so a later run reloads only the graphs whose file changed (and drops the
-graphs of removed files). Graphs not built from files (writes, audit, inference) are left alone.
+graphs of removed files). Graphs not built from files (writes, audit) are left alone. When a graph was (re)loaded
+or removed, or the inference engine changed, the OWL 2 RL closure is computed again into ``qkg:inferred``
+(docs/inference.md); between builds, writes keep it current.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.layout import GraphFile, default_store_dir, graph_files
+from graph.layout import INFERRED_GRAPH, GraphFile, default_store_dir, graph_files
 from graph.namespaces import BASE
 from graph.store import OxigraphStore, Store, StoreError, parse_quads, rdf_format
 
@@ -33,6 +35,9 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    inferred: dict[str, int] | None = None  # entailed triples by rule, when the inferred graph was recomputed
+    inference_seconds: float = 0.0
+    clashes: list[str] = field(default_factory=list)
 
 
 def file_digest(path: Path) -> str:
@@ -76,8 +81,10 @@ def build_into(
     *,
     base: str = BASE,
     progress: Callable[[str], None] | None = None,
+    infer: bool = False,
 ) -> BuildReport:
-    """Load every file into ``store`` (no manifest: for in-memory stores and tests)."""
+    """Load every file into ``store`` (no manifest: for in-memory stores and tests); with ``infer``, compute
+    the inferred graph too."""
     started = time.perf_counter()
     report = BuildReport(store_path=None)
     for item in files if files is not None else graph_files():
@@ -85,8 +92,31 @@ def build_into(
             progress(item.graph)
         load_file(store, item, base)
         report.loaded.append(_graph_name(item.graph, base))
+    if infer:
+        run_inference(store, base, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def inferred_graph_name(base: str = BASE) -> str:
+    return _graph_name(INFERRED_GRAPH, base)
+
+
+def run_inference(store: Store, base: str, report: BuildReport) -> None:
+    """(Re)compute the inferred graph of ``store`` into ``report``."""
+    from graph.inference.materialised import infer_store
+
+    run = infer_store(store, inferred_graph_name(base))
+    report.inferred = run.result.by_rule()
+    report.inference_seconds = run.seconds
+    report.clashes = run.result.clashes
+
+
+def inference_record() -> dict[str, object]:
+    """What the manifest records about the inferred graph: a new engine version means inferring again."""
+    from graph.inference.materialised import ENGINE_VERSION
+
+    return {"engine": ENGINE_VERSION}
 
 
 def _graph_name(graph: str, base: str) -> str:
@@ -170,8 +200,13 @@ def open_built_store(
     for graph in sorted(set(old_digests) - set(new_digests)):
         store.drop_graph(graph)
         report.removed.append(graph)
+    stale = previous.get("inference") != inference_record() or not store.has_graph(inferred_graph_name(base))
+    if report.loaded or report.removed or stale:
+        if progress:
+            progress(inferred_graph_name(base))
+        run_inference(store, base, report)
     store.close()
-    manifest = {"version": MANIFEST_VERSION, "base": base, "graphs": new_digests}
+    manifest = {"version": MANIFEST_VERSION, "base": base, "graphs": new_digests, "inference": inference_record()}
     (target / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
     report.seconds = time.perf_counter() - started
     return store, report

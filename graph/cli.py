@@ -77,6 +77,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"store {report.store_path}: {len(report.loaded)} graph(s) loaded, {len(report.reused)} reused, "
         f"{len(report.removed)} removed in {report.seconds:.2f} s"
     )
+    if report.inferred is not None:
+        print(f"inferred graph: {sum(report.inferred.values())} triples in {report.inference_seconds:.2f} s")
+    for clash in report.clashes:
+        print(f"incohérence / clash: {clash}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -174,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("build", help="build (or update) the persistent store from ontology/ and data/")
+    p = sub.add_parser("build", help="build (or update) the persistent store from ontology/ and data/, and infer")
     add_store_options(p)
     p.add_argument("--rebuild", action="store_true", help="reload every graph")
     p.set_defaults(func=cmd_build)
@@ -195,11 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def register_plugins(sub: argparse._SubParsersAction) -> None:
-    """Subcommands owned by other modules: ``validate`` (SHACL audit) and ``serve`` (SPARQL endpoint)."""
+    """Subcommands owned by other modules: ``validate`` (SHACL audit), ``infer`` and ``explain`` (OWL 2 RL
+    inference) and ``serve`` (SPARQL endpoint)."""
+    from graph.inference.cli import register as register_inference
     from graph.validation.cli import register as register_validate
     from sparql_api.cli import register as register_serve
 
     register_validate(sub)
+    register_inference(sub)
     register_serve(sub)
 
 
