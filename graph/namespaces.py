@@ -11,10 +11,10 @@ QKG = BASE + "graph/"
 IGEO = "http://rdf.insee.fr/def/geo#"
 ORG = "http://www.w3.org/ns/org#"
 CPOV = "http://data.europa.eu/m8g/"
-EPO = "http://data.europa.eu/a4g/ontology#"
 SCHEMA = "https://schema.org/"
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
+DC = "http://purl.org/dc/elements/1.1/"
 DCAT = "http://www.w3.org/ns/dcat#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -28,6 +28,12 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 SH = "http://www.w3.org/ns/shacl#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
+QB = "http://purl.org/linked-data/cube#"
+# FIBO Foundations, Agreements module (alignment of qk:Contract, see docs/ontology.md)
+FIBO_AGR = "https://spec.edmcouncil.org/fibo/ontology/FND/Agreements/Agreements/"
+# EU Publications Office authority table of currencies: the value of qk:currency
+EU_CURRENCY = "http://publications.europa.eu/resource/authority/currency/"
+EUR = EU_CURRENCY + "EUR"
 
 PREFIXES: dict[str, str] = {
     "qk": QK,
@@ -37,10 +43,10 @@ PREFIXES: dict[str, str] = {
     "igeo": IGEO,
     "org": ORG,
     "cpov": CPOV,
-    "epo": EPO,
     "schema": SCHEMA,
     "prov": PROV,
     "dct": DCT,
+    "dc": DC,
     "dcat": DCAT,
     "skos": SKOS,
     "foaf": FOAF,
@@ -52,6 +58,8 @@ PREFIXES: dict[str, str] = {
     "owl": OWL,
     "xsd": XSD,
     "sh": SH,
+    "qb": QB,
+    "void": VOID,
 }
 
 

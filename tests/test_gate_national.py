@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from graph.layout import WRITES_GRAPH
-from graph.namespaces import QK, QKG, QKI
+from graph.namespaces import EUR, QK, QKG, QKI
 from graph.store import OxigraphStore
 from sparql_api.server import running_server
 from sparql_api.settings import Settings
@@ -36,7 +36,7 @@ def gated(national_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -
 def funding_update(amount: str) -> str:
     line = SYN + "funding/" + amount.replace("-", "minus")
     return f"""INSERT DATA {{ GRAPH <{SEM_GRAPH}> {{
-        <{line}> a <{QK}Funding> ; <{QK}amount> "{amount}"^^<{XSD}decimal> ; <{QK}currency> "EUR" ;
+        <{line}> a <{QK}Funding> ; <{QK}amount> "{amount}"^^<{XSD}decimal> ; <{QK}currency> <{EUR}> ;
             <{QK}funder> <{QKI}org/244200770> ; <{QK}contract> <{SEM}> ; <{QK}year> "2025"^^<{XSD}gYear> ;
             <{QK}purpose> "synthetic test line" ;
             <http://www.w3.org/ns/prov#wasDerivedFrom> <{SYN}source> .

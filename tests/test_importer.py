@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -25,8 +27,13 @@ EXPECTED_FILES = {
     "fonjep-2023.ttl",
     "postes-2020-2023.ttl",
     "chiffres-cles.ttl",
+    "links-insee.ttl",
+    "links-sirene.ttl",
 }
 QKI = "https://w3id.org/quartiers/id/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LICENCE_OUVERTE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+EUR = "http://publications.europa.eu/resource/authority/currency/EUR"
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +161,11 @@ def test_qpv(store: ox.Store) -> None:
     assert count(store, "?s a qk:QPV ; qk:commune ?a, ?b FILTER(?a != ?b)") == 149
 
 
+def read_rows(reference: Path, relative: str) -> list[dict[str, str]]:
+    with (reference / relative).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_contracts_2015(store: ox.Store, imported: tuple[Path, dict[str, int]]) -> None:
     assert count(store, "?s a qk:CityContract2015") == 433
     rows = select(
@@ -161,31 +173,98 @@ def test_contracts_2015(store: ox.Store, imported: tuple[Path, dict[str, int]]) 
         "SELECT ?d ?p WHERE { <@contrat/2015/CV043> qk:departement ?d ; qk:qpvPopulation ?p } ORDER BY ?d",
     )
     assert [r["d"] for r in rows] == [f"{QKI}departement/13", f"{QKI}departement/84"]
-    assert {Decimal(r["p"]) for r in rows} == {Decimal("21147.0") + Decimal("1916.0")}  # the two rows of CV043
+    assert {r["p"] for r in rows} == {str(21147 + 1916)}  # the two rows of CV043 (21147.0 and 1916.0)
     rows = select(
         store,
         "SELECT ?o ?t WHERE { <@contrat/2015/CV137> qk:carriedBy ?o ; qk:territory ?t }",
     )
     assert rows == [{"o": f"{QKI}org/244200770", "t": f"{QKI}epci/244200770"}]
     text = (imported[0] / "contrats-2015.ttl").read_text(encoding="utf-8")
-    assert 'qk:qpvPopulation "23063.0"^^xsd:decimal' in text  # decimal text kept exactly, never through float
+    assert 'qk:qpvPopulation "23063"^^xsd:nonNegativeInteger' in text
 
 
-def test_funding_lines(store: ox.Store) -> None:
-    adulte_relais = f"<{QKI}programme/adulte-relais>"
-    fonjep = f"<{QKI}programme/fonjep>"
-    assert (
-        count(store, f"?s a qk:Funding ; qk:scheme {adulte_relais} FILTER NOT EXISTS {{ ?s a qk:FundingAggregate }}")
-        == 5416
+def test_qpv_population_is_an_integer_equal_to_the_csv(store: ox.Store, reference: Path) -> None:
+    """pop_qpv is written "21147.0": every value is whole, and the graph holds it as an integer."""
+    expected: dict[str, Decimal] = {}
+    for row in read_rows(reference, "contrats/contrats_de_ville_2015_2023_anct_civille.csv"):
+        value = Decimal(row["pop_qpv"])
+        assert value == value.to_integral_value(), row  # the CSV really holds whole numbers
+        expected[row["code_cv"]] = expected.get(row["code_cv"], Decimal(0)) + value
+    rows = select(store, "SELECT ?code ?p WHERE { ?c qk:contractCode ?code ; qk:qpvPopulation ?p }")
+    assert {r["code"]: Decimal(r["p"]) for r in rows} == expected
+    datatypes = select(store, "SELECT DISTINCT (DATATYPE(?p) AS ?t) WHERE { ?c qk:qpvPopulation ?p }")
+    assert {r["t"] for r in datatypes} <= {XSD + "integer", XSD + "nonNegativeInteger"}
+
+
+AR_CSV = "funding/adulte-relais_2023_by_contrat_de_ville.csv"
+FONJEP_CSV = "funding/postes-fonjep_2023_by_contrat_de_ville.csv"
+AGGREGATES_CSV = "funding/postes_adulte_relais_fonjep_2020_2023_aggregated.csv"
+
+
+def test_funding_lines(store: ox.Store, reference: Path) -> None:
+    posts = {name: read_rows(reference, name) for name in (AR_CSV, FONJEP_CSV)}
+    aggregates = read_rows(reference, AGGREGATES_CSV)
+    assert count(store, "?s a qk:Funding ; qk:scheme <@programme/adulte-relais>") == len(posts[AR_CSV]) == 5416
+    assert count(store, "?s a qk:Funding ; qk:scheme <@programme/fonjep>") == len(posts[FONJEP_CSV]) == 1478
+    assert count(store, "?s a qk:FundingAggregate") == len(aggregates) == 2749
+    assert count(store, "?s a qk:Funding, qk:FundingAggregate") == 0
+    # a plain sum over funding lines (no filter on aggregates) is the sum of the posts
+    total = select(store, "SELECT (SUM(?a) AS ?t) WHERE { ?f a qk:Funding ; qk:year '2023'^^xsd:gYear ; qk:amount ?a }")
+    assert Decimal(total[0]["t"]) == sum(Decimal(r["montant"]) for rows in posts.values() for r in rows)
+    total = select(
+        store,
+        "SELECT (SUM(?a) AS ?t) WHERE { ?f a qk:FundingAggregate ; qk:aggregateYear '2023'^^xsd:gYear ;"
+        " qk:aggregateAmount ?a }",
     )
-    assert (
-        count(store, f"?s a qk:Funding ; qk:scheme {fonjep} FILTER NOT EXISTS {{ ?s a qk:FundingAggregate }}") == 1478
-    )
-    assert count(store, "?s a qk:FundingAggregate") == 2749
+    assert Decimal(total[0]["t"]) == sum(Decimal(r["montant_total_eur"]) for r in aggregates if r["annee"] == "2023")
+    currencies = select(store, "SELECT DISTINCT ?c WHERE { ?s qk:currency ?c }")
+    assert currencies == [{"c": EUR}]
     one_label = (
         "SELECT ?s WHERE { ?s rdfs:label ?l FILTER(lang(?l) = 'fr') } GROUP BY ?s HAVING (COUNT(DISTINCT ?l) > 1)"
     )
     assert select(store, one_label) == []
+
+
+def folded(name: str) -> str:
+    """A name without case, accents or punctuation (how the test tells two spellings of one name apart)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_name))
+
+
+@pytest.mark.parametrize(
+    ("name", "departements"),
+    [
+        ("MAISON DES JEUNES ET DE LA CULTURE", ("07", "14")),
+        ("CENTRE D'INFORMATION SUR LES DROITS DES FEMMES ET DES FAMILLES", ("24", "68")),
+    ],
+)
+def test_fonjep_namesakes_in_two_departements_stay_distinct(
+    store: ox.Store, reference: Path, name: str, departements: tuple[str, ...]
+) -> None:
+    rows = [r for r in read_rows(reference, FONJEP_CSV) if r["raison_sociale"] == name]
+    assert sorted({r["insee_dep"] for r in rows}) == list(departements)  # the CSV's two namesakes
+    recipients: dict[str, set[str]] = {}
+    for row in rows:
+        found = select(
+            store,
+            f"SELECT ?r ?d WHERE {{ ?f dct:identifier '{row['id_poste']}' ; qk:scheme <@programme/fonjep> ;"
+            " qk:recipient ?r ; qk:departement ?d . ?r rdfs:label ?l }",
+        )
+        assert len(found) == 1
+        recipients.setdefault(row["insee_dep"], set()).add(found[0]["r"])
+    assert all(len(iris) == 1 for iris in recipients.values())
+    distinct = {iri for iris in recipients.values() for iri in iris}
+    assert len(distinct) == len(departements)
+    for departement, (iri,) in recipients.items():  # the key: qki:org/{insee_dep}/{name}
+        assert iri.startswith(f"{QKI}org/{departement}/")
+
+
+def test_fonjep_recipients_are_one_per_departement_and_name(store: ox.Store, reference: Path) -> None:
+    expected = {(r["insee_dep"], folded(r["raison_sociale"])) for r in read_rows(reference, FONJEP_CSV)}
+    found = select(
+        store, "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?f qk:scheme <@programme/fonjep> ; qk:recipient ?r }"
+    )
+    assert int(found[0]["n"]) == len(expected)
 
 
 def test_cv137_adulte_relais_total_equals_csv(store: ox.Store, reference: Path) -> None:
@@ -198,6 +277,87 @@ def test_cv137_adulte_relais_total_equals_csv(store: ox.Store, reference: Path) 
     )
     assert len(rows) == len(amounts) > 0
     assert sum(Decimal(r["a"]) for r in rows) == sum(amounts)
+
+
+# ---- licences and links out -------------------------------------------------------------------------------
+GRAPH = "https://w3id.org/quartiers/graph/data/reference/"
+
+
+def test_every_reference_graph_states_its_licence(store: ox.Store, imported: tuple[Path, dict[str, int]]) -> None:
+    """Data derived from INSEE, DGCL, Etalab and ANCT tables is under the Licence Ouverte 2.0 (the MIT licence of
+    the repositories' code is not the data's); the hand-collected figures' pages state no licence."""
+    out, _ = imported
+    licences = {
+        path.stem: [r["l"] for r in select(store, f"SELECT ?l WHERE {{ <{GRAPH}{path.stem}> dct:license ?l }}")]
+        for path in out.glob("*.ttl")
+    }
+    not_stated = f"{QKI}licence/non-indiquee"
+    assert licences == {name: [not_stated if name == "chiffres-cles" else LICENCE_OUVERTE] for name in licences}
+    assert len(licences) == len(EXPECTED_FILES)
+    labels = select(store, f"SELECT ?l WHERE {{ <{not_stated}> a dct:LicenseDocument ; rdfs:label ?l }}")
+    assert {"not stated" in r["l"] or "pas indiquée" in r["l"] for r in labels} == {True} and len(labels) == 2
+    assert "opensource.org/licenses/MIT" not in "".join(p.read_text(encoding="utf-8") for p in out.glob("*.ttl"))
+    sources = select(store, f"SELECT ?s WHERE {{ <{GRAPH}geo> dct:source ?s }}")
+    assert [r["s"] for r in sources] == [
+        "https://github.com/datagouv/decoupage-administratif/tree/a0e96f6f4f1c688b08453344709fc502eb3d4071"
+    ]
+
+
+def insee_code_rows(reference: Path) -> dict[str, str]:
+    """Every territory the COG and DGCL tables name, by its project IRI, with its expected id.insee.fr IRI."""
+    insee = "http://id.insee.fr/geo/"
+    regions = read_rows(reference, "geo/cog2024_regions.csv")
+    expected = {f"{QKI}region/{r['REG']}": f"{insee}region/{r['REG']}" for r in regions}
+    for row in read_rows(reference, "geo/cog2024_departements.csv"):
+        expected[f"{QKI}departement/{row['DEP']}"] = f"{insee}departement/{row['DEP']}"
+    for row in read_rows(reference, "geo/cog2024_communes.csv"):
+        kind = {"COM": "commune", "ARM": "arrondissementMunicipal"}.get(row["TYPECOM"])
+        if kind:
+            expected[f"{QKI}commune/{row['COM']}"] = f"{insee}{kind}/{row['COM']}"
+    for row in read_rows(reference, "geo/dgcl_epci2024_list.csv"):
+        expected[f"{QKI}epci/{row['siren']}"] = f"{insee}intercommunalite/{row['siren']}"
+    return expected
+
+
+def test_links_to_insee_geography(store: ox.Store, reference: Path) -> None:
+    expected = insee_code_rows(reference)
+    links = select(store, "SELECT ?s ?o WHERE { GRAPH ?g { ?s skos:exactMatch ?o } }")
+    found = {r["s"]: r["o"] for r in links}
+    assert len(found) == len(links)  # one link per territory
+    assert all(expected[s] == o for s, o in found.items())  # every link is the documented pattern of its code
+    territories = select(
+        store,
+        "SELECT ?t WHERE { ?t a ?c VALUES ?c { igeo:Region igeo:Departement igeo:Commune igeo:ArrondissementMunicipal"
+        " igeo:Intercommunalite } }",
+    )
+    linkable = {r["t"] for r in territories} & set(expected)
+    assert set(found) == linkable  # every territory of the graph that the tables code is linked
+    assert len(linkable) > 11000
+    ept = {f"{QKI}epci/{r['EPT']}" for r in read_rows(reference, "geo/insee_ept2025_composition.csv")}
+    assert len(ept) == 11 and not ept & set(found)  # the EPT: no documented INSEE pattern
+    assert {f"{QKI}region/84", f"{QKI}departement/42", f"{QKI}commune/42218", f"{QKI}epci/244200770"} <= set(found)
+    linkset = select(
+        store,
+        f"SELECT ?n ?p ?s WHERE {{ <{GRAPH}links-insee> a void:Linkset ; void:triples ?n ; void:linkPredicate ?p ;"
+        " void:subjectsTarget ?s }",
+    )
+    exact_match = "http://www.w3.org/2004/02/skos/core#exactMatch"
+    assert linkset == [{"n": str(len(links)), "p": exact_match, "s": GRAPH + "geo"}]
+
+
+def test_links_to_sirene(store: ox.Store, reference: Path) -> None:
+    pages = {r["s"]: r["o"] for r in select(store, "SELECT ?s ?o WHERE { ?s foaf:page ?o }")}
+    sirens = {r["code_tiers"][:9] for r in read_rows(reference, AR_CSV)}  # adulte-relais employers (SIRET)
+    sirens |= {r["siren"] for r in read_rows(reference, "geo/dgcl_epci2024_list.csv")}
+    sirens |= {r["EPT"] for r in read_rows(reference, "geo/insee_ept2025_composition.csv")}
+    for siren in sirens:
+        assert pages[f"{QKI}org/{siren}"] == f"https://annuaire-entreprises.data.gouv.fr/entreprise/{siren}"
+    organisations = select(store, "SELECT ?o WHERE { ?o qk:siren ?s FILTER(STRSTARTS(STR(?o), STR(<@org/>))) }")
+    with_siren = {r["o"] for r in organisations}
+    assert set(pages) == with_siren
+    assert all(page.endswith("/" + subject.rsplit("/", 1)[1]) for subject, page in pages.items())
+    linkset = select(store, f"SELECT ?n WHERE {{ <{GRAPH}links-sirene> a void:Linkset ; void:triples ?n }}")
+    assert linkset == [{"n": str(len(pages))}]
 
 
 # ---- broken input ------------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 CPOV = Namespace("http://data.europa.eu/m8g/")
 SCHEMA = Namespace("https://schema.org/")
+QB = Namespace("http://purl.org/linked-data/cube#")
+FIBO_AGR = Namespace("https://spec.edmcouncil.org/fibo/ontology/FND/Agreements/Agreements/")
+EUR = URIRef("http://publications.europa.eu/resource/authority/currency/EUR")
 SYN = Namespace("https://example.org/synthetic/")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
@@ -156,6 +159,7 @@ def test_classes_and_properties_are_typed_consistently(onto: Graph) -> None:
         (QK.CityContract2015, QK.Contract),
         (QK.Quartiers2030Contract, QK.Contract),
         (QK.Contract, PROV.Entity),
+        (QK.Contract, FIBO_AGR.MutualAgreement),
         (QK.Signature, PROV.Activity),
         (QK.Organisation, ORG.Organization),
         (QK.Organisation, FOAF.Organization),
@@ -167,7 +171,7 @@ def test_classes_and_properties_are_typed_consistently(onto: Graph) -> None:
         (QK.FamilyAllowanceFund, QK.PublicBody),
         (QK.ChamberOfCommerce, QK.Chamber),
         (QK.Funding, SCHEMA.MonetaryGrant),
-        (QK.FundingAggregate, QK.Funding),
+        (QK.FundingAggregate, QB.Observation),
         (QK.Programme, PROV.Plan),
         (QK.SourceDocument, FOAF.Document),
         (QK.Commitment, PROV.Entity),
@@ -175,6 +179,25 @@ def test_classes_and_properties_are_typed_consistently(onto: Graph) -> None:
 )
 def test_subclass_alignments(onto: Graph, sub: URIRef, sup: URIRef) -> None:
     assert (sub, RDFS.subClassOf, sup) in onto
+
+
+def test_funding_aggregate_is_no_funding_line(onto: Graph) -> None:
+    """A yearly aggregate is an observation, disjoint from qk:Funding, and none of its properties has qk:Funding
+    (or a super-class of it) as domain or range (tests/test_funding_entailment.py computes the consequence)."""
+    assert (QK.FundingAggregate, RDFS.subClassOf, QK.Funding) not in onto
+    assert (QK.FundingAggregate, OWL.disjointWith, QK.Funding) in onto
+    properties = {QK.aggregateAmount, QK.aggregatePostCount, QK.aggregateYear, QK.aggregateScheme, QK.aggregateContract}
+    for prop in properties:
+        assert onto.value(prop, RDFS.domain) == QK.FundingAggregate
+        assert onto.value(prop, RDFS.range) != QK.Funding
+        assert not list(onto.objects(prop, RDFS.subPropertyOf))
+    for prop in (QK.currency, QK.departement):  # shared with funding lines: no domain
+        assert onto.value(prop, RDFS.domain) is None
+
+
+def test_contract_is_no_procurement_contract(onto: Graph) -> None:
+    used = {str(t) for triple in onto for t in triple}
+    assert not any("data.europa.eu/a4g" in t for t in used)
 
 
 def test_property_ranges_and_alignments(onto: Graph) -> None:
@@ -375,7 +398,7 @@ def synthetic_instances() -> Graph:
     g.add((SYN.funding, RDF.type, QK.Funding))
     g.add((SYN.funding, QK.contract, contract))
     g.add((SYN.funding, QK.amount, Literal("5000000", datatype=XSD.decimal)))
-    g.add((SYN.funding, QK.currency, Literal("EUR")))
+    g.add((SYN.funding, QK.currency, EUR))
     g.add((SYN.funding, QK.year, Literal("2024", datatype=XSD.gYear)))
     g.add((SYN.funding, QK.scheme, QKI["programme/adulte-relais"]))
     g.add((SYN.event, QK.participantCount, Literal(40, datatype=XSD.nonNegativeInteger)))

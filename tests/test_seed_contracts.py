@@ -37,6 +37,7 @@ ANN_PAGE = "https://hautesavoie.fr/?p=7941"
 LAW_PAGE = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000028636804"
 ROLE = "https://w3id.org/quartiers/concept/role-signataire/"
 THEME = "https://w3id.org/quartiers/concept/theme/"
+EUR = "http://publications.europa.eu/resource/authority/currency/EUR"
 TEXTE_SOURCE = "<https://w3id.org/quartiers/concept/fondement/texte-source>"
 ROLE_COMMUNE = f"<{ROLE}commune>"
 CONTRACT_GRAPHS = "https://w3id.org/quartiers/graph/data/contracts/"
@@ -369,7 +370,7 @@ def test_saint_etienne_money(store: Store) -> None:
         store,
         f"""
         SELECT ?amount ?basis WHERE {{ ?f a qk:Funding ; qk:contract <{SEM}> ; qk:funder <{QKI}org/244200770> ;
-            qk:amount ?amount ; qk:currency "EUR" ; qk:amountBasis ?basis .
+            qk:amount ?amount ; qk:currency <{EUR}> ; qk:amountBasis ?basis .
             FILTER(datatype(?amount) = xsd:decimal && ?amount = 5000000) }}""",
     )
     assert len(found) == 1
@@ -378,7 +379,7 @@ def test_saint_etienne_money(store: Store) -> None:
         store,
         f"""
         SELECT ?n ?what ?purpose WHERE {{ ?f a qk:Funding ; qk:contract <{SEM}> ; qk:fundedResourceCount ?n ;
-            qk:fundedResource ?what ; qk:purpose ?purpose }}""",
+            qk:fundedResource ?what ; qk:purposeTheme ?purpose }}""",
     )
     assert educators == [
         {"n": "54", "what": "éducateurs de prévention spécialisée", "purpose": THEME + "securite-prevention"}
@@ -490,7 +491,7 @@ def test_annemasse_money(store: Store) -> None:
         store,
         f"""
         SELECT ?f ?amount ?scheme ?contract ?year ?old WHERE {{ ?f a qk:Funding ; qk:funder <{DEP74}> ;
-            qk:amount ?amount ; qk:currency "EUR" . FILTER(datatype(?amount) = xsd:decimal)
+            qk:amount ?amount ; qk:currency <{EUR}> . FILTER(datatype(?amount) = xsd:decimal)
             OPTIONAL {{ ?f qk:scheme ?scheme }} OPTIONAL {{ ?f qk:contract ?contract }}
             OPTIONAL {{ ?f qk:year ?year }} OPTIONAL {{ ?f qk:supersedes ?old }} }}""",
     )

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from graph.importer import contracts2015, figures, funding, geo, qpv
+from graph.importer import contracts2015, figures, funding, geo, links, qpv
 from graph.importer.errors import ImportFailure
 from graph.importer.turtle import Graph, Writer
 from graph.namespaces import PREFIXES, QKI
@@ -42,9 +42,8 @@ def build_graphs(reference_dir: Path, *, progress: bool = False) -> dict[str, Gr
 
     territories = {s for q in qpvs for s in (*q.epcis, *q.epts)}
     communes = {c for q in qpvs for c in q.communes} | set(contracts2015.carrying_communes(contracts))
-    geo_graph, labels = geo.build_geo_graph(
-        geography, geo.select_communes(geography, territories, communes), progress=progress
-    )
+    selected = geo.select_communes(geography, territories, communes)
+    geo_graph, labels = geo.build_geo_graph(geography, selected, progress=progress)
     graphs: dict[str, Graph] = {geo.GEO_FILE: geo_graph}
     graphs[qpv.QPV_FILE] = qpv.build_qpv_graph(qpvs, wkts, geography, progress=progress)
     graphs[contracts2015.CONTRACTS_FILE], added = contracts2015.build_contracts_graph(contracts, geography, labels)
@@ -56,6 +55,8 @@ def build_graphs(reference_dir: Path, *, progress: bool = False) -> dict[str, Gr
         labels = {**labels, **added}
     graphs[funding.AGGREGATES_FILE] = funding.build_aggregates_graph(aggregates, geography)
     graphs[figures.FIGURES_FILE] = figures.build_figures_graph(reference_figures)
+    graphs[links.LINKS_INSEE_FILE] = links.build_insee_graph(geography, selected)
+    graphs[links.LINKS_SIRENE_FILE] = links.build_sirene_graph(list(graphs.values()))
     return graphs
 
 

@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.importer import sources
-from graph.importer.csvread import Row, decimal_sum, read_csv
+from graph.importer.csvread import Row, read_csv
 from graph.importer.geo import COMMUNE_RE, SIREN_RE, Geography, commune_body, commune_iri, epci_iri, org_iri
 from graph.importer.naming import slug
 from graph.importer.orgs import name_organisations
-from graph.importer.turtle import Graph, decimal, fr, string
-from graph.namespaces import DCT, PROV, QK, QKI, RDF, RDFS
+from graph.importer.turtle import Graph, fr, string, typed
+from graph.namespaces import DCT, PROV, QK, QKI, RDF, RDFS, XSD
 
 CONTRACTS_FILE = "contrats-2015.ttl"
 CONTRACTS_TABLE = "contrats/contrats_de_ville_2015_2023_anct_civille.csv"
 CONTRACT_CODE_RE = re.compile(r"CV\d{3}")
 LABEL_PREFIX_RE = re.compile(r"^(?:\d{2,3}|2[AB]|NA) - ")  # "01 - CC de la Plaine de l'Ain": the département
 COLUMNS = ("code_cv", "lib_cv", "siren_porteur", "insee_dep", "pop_qpv")
+# pop_qpv is a head count written as a decimal ("21147.0"): a non-zero fraction is an error
+POPULATION_RE = re.compile(r"\d+(?:\.0+)?")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Contract2015:
     label: str
     carrier: str  # a SIREN (9 digits) or, for contracts carried by a commune, its COG code
     departements: tuple[str, ...]
-    population: str  # exact decimal text; the sum of the rows for a contract over two départements
+    population: int  # inhabitants of the contract's QPV; the sum of the rows for a contract over two départements
 
 
 def contract_iri(code: str) -> str:
@@ -55,7 +57,12 @@ def _merge(code: str, rows: list[Row], geo: Geography) -> Contract2015:
                 f"{code}: name or carrier differs from line {first.line}",
             )
     departements = tuple(d for d in (geo.check_departement(r, "insee_dep") for r in rows) if d)
-    return Contract2015(code, label, carrier, departements, decimal_sum([r.decimal("pop_qpv") for r in rows]))
+    return Contract2015(code, label, carrier, departements, sum(_population(r) for r in rows))
+
+
+def _population(row: Row) -> int:
+    text = row.matching("pop_qpv", POPULATION_RE, "un nombre entier d'habitants", "a whole number of inhabitants")
+    return int(text.partition(".")[0])
 
 
 def _label(row: Row) -> str:
@@ -153,7 +160,7 @@ def _add_contract(graph: Graph, contract: Contract2015, carrier: Carrier, geo: G
         departement = geo.departement_iri(code)
         if departement:
             graph.add(iri, QK + "departement", departement)
-    graph.add(iri, QK + "qpvPopulation", decimal(contract.population))
+    graph.add(iri, QK + "qpvPopulation", typed(str(contract.population), XSD + "nonNegativeInteger"))
     graph.add(iri, PROV + "wasDerivedFrom", sources.CIVILLE_CONTRACTS)
 
 

@@ -6,7 +6,6 @@ import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from graph.importer.errors import ImportFailure
@@ -89,7 +88,3 @@ def read_csv(path: Path, required: Sequence[str]) -> list[Row]:
             rows.append(Row(path=path, line=line, values=dict(zip(header, cells, strict=True))))
         return rows
 
-
-def decimal_sum(texts: Sequence[str]) -> str:
-    """Exact sum of decimal texts, as text."""
-    return str(sum((Decimal(t) for t in texts), Decimal(0)))

@@ -10,7 +10,7 @@ from graph.importer import sources
 from graph.importer.csvread import DECIMAL_RE, Row, read_csv
 from graph.importer.naming import slug
 from graph.importer.turtle import Graph, Literal, fr, string, typed
-from graph.namespaces import DCT, PROV, QK, QKI, RDF, RDFS, SCHEMA, XSD
+from graph.namespaces import DC, DCT, PROV, QK, QKI, RDF, RDFS, SCHEMA, XSD
 
 FIGURES_FILE = "chiffres-cles.ttl"
 FIGURES_TABLE = "contrats/reference_figures.csv"
@@ -88,7 +88,7 @@ def build_figures_graph(figures: list[Figure]) -> Graph:
         title_fr="Chiffres clés relevés à la main, avec leur page source",
         title_en="Hand-collected key figures, with their source page",
         source="",
-        license="",
+        license=sources.LICENCE_NOT_STATED,
         issued="",
         derived_from=tuple(sorted({f.source_url for f in figures})),
         shared_files=(FIGURES_TABLE,),
@@ -102,7 +102,7 @@ def build_figures_graph(figures: list[Figure]) -> Graph:
         iri = figure.iri
         graph.add(iri, RDF + "type", QK + "ReferenceFigure")
         graph.add(iri, RDFS + "label", fr(figure.subject))
-        graph.add(iri, DCT + "subject", string(figure.topic))
+        graph.add(iri, DC + "subject", string(figure.topic))  # a topic code as text: dct:subject takes resources
         graph.add(iri, RDF + "value", _value(figure.value))
         graph.add(iri, SCHEMA + "unitText", string(figure.unit))
         if figure.as_of:

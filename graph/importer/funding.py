@@ -1,4 +1,8 @@
-"""Programme-147 funding from ANCT ci-ville: adulte-relais and FONJEP posts of 2023, aggregates 2020-2023."""
+"""Programme-147 funding from ANCT ci-ville: adulte-relais and FONJEP posts of 2023, aggregates 2020-2023.
+
+A post is a funding line (qk:Funding). A yearly aggregate is a statistical observation (qk:FundingAggregate, disjoint
+from qk:Funding) with its own properties, so that no entailment turns it into a funding line (docs/model.md).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from graph.importer.geo import Geography, org_iri
 from graph.importer.naming import slug
 from graph.importer.orgs import add_state, name_organisations
 from graph.importer.turtle import Graph, decimal, string, typed
-from graph.namespaces import DCT, PROV, QK, QKC, QKI, RDF, XSD
+from graph.namespaces import DCT, EUR, PROV, QK, QKC, QKI, RDF, XSD
 
 SIRET_RE = re.compile(r"\d{14}")
 YEAR_RE = re.compile(r"\d{4}")
@@ -82,11 +86,24 @@ AGGREGATES_FILE = "postes-2020-2023.ttl"
 AGGREGATES_TABLE = "funding/postes_adulte_relais_fonjep_2020_2023_aggregated.csv"
 FUNDING_NOTE_FR = (
     "Financeur : l'État (programme 147). Un code_cv vide laisse la ligne sans contrat ; un code_cv composé "
-    "(ex. CV380CV384) relie la ligne à chacun des contrats par dct:relation, qk:contract étant fonctionnel."
+    "(ex. CV380CV384) relie la ligne à chacun des contrats par dct:relation, qk:contract étant fonctionnel. "
+    "Un bénéficiaire FONJEP, connu par son seul nom, est identifié par son département et son nom."
 )
 FUNDING_NOTE_EN = (
     "Funder: the State (programme 147). An empty code_cv leaves the line without a contract; a compound code_cv "
-    "(e.g. CV380CV384) links the line to each contract with dct:relation, as qk:contract is functional."
+    "(e.g. CV380CV384) links the line to each contract with dct:relation, as qk:contract is functional. "
+    "A FONJEP recipient, known by its name only, is identified by its département and its name."
+)
+AGGREGATES_NOTE_FR = (
+    "Chaque ligne est une observation statistique (qk:FundingAggregate), pas une ligne de financement : elle "
+    "totalise les postes d'un dispositif pour une année, un contrat et un département (qk:aggregateAmount, "
+    "qk:aggregatePostCount). Un code_cv vide laisse l'agrégat sans contrat ; un code_cv composé le relie à chacun "
+    "des contrats par dct:relation."
+)
+AGGREGATES_NOTE_EN = (
+    "Each row is a statistical observation (qk:FundingAggregate), not a funding line: it totals a scheme's posts "
+    "for one year, contract and département (qk:aggregateAmount, qk:aggregatePostCount). An empty code_cv leaves "
+    "the aggregate without a contract; a compound code_cv links it to each contract with dct:relation."
 )
 
 
@@ -205,7 +222,11 @@ def _parse_aggregate(row: Row, contracts: Mapping[str, Contract2015], geo: Geogr
 
 
 # ---- graphs -------------------------------------------------------------------------------------------
-def _info(file_name: str, title_fr: str, title_en: str, table: str, urls: tuple[str, ...]) -> sources.DatasetInfo:
+def _info(
+    file_name: str, titles: tuple[str, str], table: str, urls: tuple[str, ...], notes: tuple[str, str]
+) -> sources.DatasetInfo:
+    title_fr, title_en = titles
+    note_fr, note_en = notes
     return sources.DatasetInfo(
         file_name=file_name,
         title_fr=title_fr,
@@ -215,8 +236,8 @@ def _info(file_name: str, title_fr: str, title_en: str, table: str, urls: tuple[
         issued="2024-04-19",
         derived_from=urls,
         shared_files=(table,),
-        note_fr=FUNDING_NOTE_FR,
-        note_en=FUNDING_NOTE_EN,
+        note_fr=note_fr,
+        note_en=note_en,
     )
 
 
@@ -224,7 +245,8 @@ def build_posts_graph(
     posts: list[Post], spec: PostFile, geo: Geography, known_labels: Mapping[str, str], *, progress: bool = False
 ) -> tuple[Graph, dict[str, str]]:
     """One funding line per post, the State, the scheme, and the recipients (labels added are returned)."""
-    info = _info(spec.file_name, spec.title_fr, spec.title_en, spec.table, (spec.source_url,))
+    titles, notes = (spec.title_fr, spec.title_en), (FUNDING_NOTE_FR, FUNDING_NOTE_EN)
+    info = _info(spec.file_name, titles, spec.table, (spec.source_url,), notes)
     graph = sources.describe_dataset(info)
     add_state(graph)
     names: dict[str, Counter[str]] = {}
@@ -241,22 +263,22 @@ def build_posts_graph(
 
 
 def _recipient_iri(post: Post, spec: PostFile) -> str:
-    return org_iri(post.tiers[:9] if spec.by_siret else slug(post.name))
+    """A SIRET gives the body's SIREN; a name alone is only unique within a département (MJC of 07 ≠ MJC of 14)."""
+    if spec.by_siret:
+        return org_iri(post.tiers[:9])
+    return named_recipient_iri(post.departement, post.name)
 
 
-
-def _add_funding_core(graph: Graph, iri: str, scheme: Scheme, amount: str, year: str) -> None:
-    graph.add(iri, QK + "amount", decimal(amount))
-    graph.add(iri, QK + "currency", string("EUR"))
-    graph.add(iri, QK + "amountBasis", ANNUAL)
-    graph.add(iri, QK + "year", typed(year, XSD + "gYear"))
-    graph.add(iri, QK + "scheme", scheme.iri)
-    graph.add(iri, QK + "funder", sources.STATE)
+def named_recipient_iri(departement: str, name: str) -> str:
+    """qki:org/{insee_dep}/{slug of the name}, or qki:org/sans-departement/{slug} when the row gives no département."""
+    return org_iri(f"{departement or NO_DEPARTEMENT}/{slug(name)}")
 
 
-def _add_links(graph: Graph, iri: str, contracts: tuple[str, ...], departement: str, geo: Geography) -> None:
+def _add_links(
+    graph: Graph, iri: str, contracts: tuple[str, ...], departement: str, geo: Geography, contract_property: str
+) -> None:
     if len(contracts) == 1:
-        graph.add(iri, QK + "contract", contract_iri(contracts[0]))
+        graph.add(iri, contract_property, contract_iri(contracts[0]))
     else:
         for code in contracts:
             graph.add(iri, DCT + "relation", contract_iri(code))
@@ -269,30 +291,40 @@ def _add_post(graph: Graph, post: Post, spec: PostFile, recipient: str, geo: Geo
     iri = f"{QKI}financement/{spec.scheme.key}/{post.year}/{post.key}"
     graph.add(iri, RDF + "type", QK + "Funding")
     graph.add(iri, DCT + "identifier", string(post.post_id))
-    _add_funding_core(graph, iri, spec.scheme, post.amount, post.year)
+    graph.add(iri, QK + "amount", decimal(post.amount))
+    graph.add(iri, QK + "currency", EUR)
+    graph.add(iri, QK + "amountBasis", ANNUAL)
+    graph.add(iri, QK + "year", typed(post.year, XSD + "gYear"))
+    graph.add(iri, QK + "scheme", spec.scheme.iri)
+    graph.add(iri, QK + "funder", sources.STATE)
     graph.add(iri, QK + "postCount", typed("1", XSD + "nonNegativeInteger"))
     graph.add(iri, QK + "recipient", recipient)
     if spec.by_siret:
         graph.add(iri, QK + "recipientSiret", string(post.tiers))
-    _add_links(graph, iri, post.contracts, post.departement, geo)
+    _add_links(graph, iri, post.contracts, post.departement, geo, QK + "contract")
     graph.add(iri, PROV + "wasDerivedFrom", spec.source_url)
 
 
 def build_aggregates_graph(aggregates: list[Aggregate], geo: Geography) -> Graph:
     info = _info(
         AGGREGATES_FILE,
-        "Postes adultes-relais et FONJEP 2020-2023, agrégés par contrat de ville et département",
-        "Adulte-relais and FONJEP posts 2020-2023, aggregated by contrat de ville and département",
+        (
+            "Postes adultes-relais et FONJEP 2020-2023, agrégés par contrat de ville et département",
+            "Adulte-relais and FONJEP posts 2020-2023, aggregated by contrat de ville and département",
+        ),
         AGGREGATES_TABLE,
         sources.CIVILLE_AGGREGATED,
+        (AGGREGATES_NOTE_FR, AGGREGATES_NOTE_EN),
     )
     graph = sources.describe_dataset(info)
-    add_state(graph)
     for aggregate in aggregates:
         iri = aggregate.iri
         graph.add(iri, RDF + "type", QK + "FundingAggregate")
-        _add_funding_core(graph, iri, aggregate.scheme, aggregate.amount, aggregate.year)
-        graph.add(iri, QK + "postCount", typed(aggregate.count, XSD + "nonNegativeInteger"))
-        _add_links(graph, iri, aggregate.contracts, aggregate.departement, geo)
+        graph.add(iri, QK + "aggregateAmount", decimal(aggregate.amount))
+        graph.add(iri, QK + "currency", EUR)
+        graph.add(iri, QK + "aggregateYear", typed(aggregate.year, XSD + "gYear"))
+        graph.add(iri, QK + "aggregateScheme", aggregate.scheme.iri)
+        graph.add(iri, QK + "aggregatePostCount", typed(aggregate.count, XSD + "nonNegativeInteger"))
+        _add_links(graph, iri, aggregate.contracts, aggregate.departement, geo, QK + "aggregateContract")
         graph.add(iri, PROV + "wasDerivedFrom", sources.civille(f"{aggregate.scheme.dispositif}-{aggregate.year}.json"))
     return graph

@@ -252,19 +252,21 @@ GEO_INFO = sources.DatasetInfo(
     title_fr="Géographie de référence : régions, départements, communes, EPCI et EPT",
     title_en="Reference geography: regions, départements, communes, EPCI and EPT",
     source=sources.github_tree(sources.DECOUPAGE_REPO, sources.DECOUPAGE_COG_COMMIT),
-    license=sources.MIT,
+    license=sources.LICENCE_OUVERTE,
     issued="2024-02-21",
     derived_from=sources.GEO_FILES,
     shared_files=GEO_TABLES,
     note_fr=(
         "Code officiel géographique 2024 (Insee), EPCI à fiscalité propre 2024 (DGCL epcicom2024), EPT de la "
-        "Métropole du Grand Paris (Insee, géographie au 01/01/2025), via datagouv/decoupage-administratif. "
+        "Métropole du Grand Paris (Insee, géographie au 01/01/2025), via datagouv/decoupage-administratif (dont "
+        "le code est sous licence MIT ; les données Insee et DGCL sont sous Licence Ouverte 2.0). "
         "Communes : celles des EPCI et EPT qui comptent un QPV 2024, celles qui comptent un QPV et celles qui "
         "portent un contrat de ville 2015 ; EPCI : les 1 255 EPCI de 2024 et les 11 EPT."
     ),
     note_en=(
         "INSEE official geographic code 2024, DGCL EPCI 2024 (epcicom2024), INSEE EPT of the Métropole du Grand "
-        "Paris (geography as of 2025-01-01), via datagouv/decoupage-administratif. Communes: those of the EPCI and "
+        "Paris (geography as of 2025-01-01), via datagouv/decoupage-administratif (whose code is MIT-licensed; the "
+        "INSEE and DGCL data are under the Licence Ouverte 2.0). Communes: those of the EPCI and "
         "EPT hosting a 2024 QPV, those hosting a QPV and those carrying a 2015 contract; EPCI: all 1,255 EPCI of "
         "2024 and the 11 EPT."
     ),

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.importer.turtle import Graph, en, fr, typed
-from graph.namespaces import DCAT, DCT, PROV, QKG, QKI, RDF, XSD
+from graph.namespaces import DCAT, DCT, PROV, QKG, QKI, RDF, RDFS, XSD
 
 LICENCE_OUVERTE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
-MIT = "https://opensource.org/licenses/MIT"
+# The licence node of data whose source page states no licence (the seed contracts use the same labels)
+LICENCE_NOT_STATED = QKI + "licence/non-indiquee"
+LICENCE_NOT_STATED_FR = "Faits extraits des pages citées ; leur licence n'est pas indiquée et n'est pas affirmée ici."
+LICENCE_NOT_STATED_EN = "Facts extracted from the cited pages; their licence is not stated and is not asserted here."
 
 DECOUPAGE_REPO = "datagouv/decoupage-administratif"
 DECOUPAGE_COG_COMMIT = "a0e96f6f4f1c688b08453344709fc502eb3d4071"  # 2024-02-21, "COG 2024"
@@ -92,6 +95,10 @@ def describe_dataset(info: DatasetInfo) -> Graph:
         graph.add(iri, DCT + "source", info.source)
     if info.license:
         graph.add(iri, DCT + "license", info.license)
+    if info.license == LICENCE_NOT_STATED:
+        graph.add(LICENCE_NOT_STATED, RDF + "type", DCT + "LicenseDocument")
+        graph.add(LICENCE_NOT_STATED, RDFS + "label", fr(LICENCE_NOT_STATED_FR))
+        graph.add(LICENCE_NOT_STATED, RDFS + "label", en(LICENCE_NOT_STATED_EN))
     if info.issued:
         graph.add(iri, DCT + "issued", typed(info.issued, XSD + "date"))
     if info.modified:
