@@ -1,14 +1,14 @@
 """A representative sample of the national graph, small enough for owlrl: the ontology graphs, every contract
 graph (``data/contracts/…``: the seed contracts and the corpus), and the reference data they touch — the QPV,
 communes, EPCI, organisations and 2015 contracts they name (two steps out), and a few funding lines and yearly
-aggregates of each 2015 contract reached. The equality test with owlrl and the benchmark use it.
+aggregates of each contract reached. The equality test with owlrl and the benchmark use it.
 """
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph.namespaces import GEO, QK, QKG
+from graph.namespaces import GEO, QK, QKG, QKI
 
 FUNDING_PER_CONTRACT = 6  # funding lines (and as many aggregates) kept per 2015 contract reached
 STEPS = 2
@@ -43,16 +43,13 @@ def representative_sample(store: ox.Store, funding_per_contract: int = FUNDING_P
                 step.add(q.object)
         seen |= frontier
         frontier = step
-    contract_prop = ox.NamedNode(QK + "contract")
-    aggregate = ox.NamedNode(QK + "FundingAggregate")
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    contracts = {q.object for q in kept if q.predicate == contract_prop} | {
-        q.subject for q in kept if q.subject.value.startswith(QKG.replace("graph/", "id/contrat/2015/"))
+    contract_properties = [ox.NamedNode(QK + "contract"), ox.NamedNode(QK + "aggregateContract")]
+    contracts = {q.object for q in kept if q.predicate in contract_properties} | {
+        q.subject for q in kept if q.subject.value.startswith(QKI + "contrat/2015/")
     }
     for contract in sorted(contracts, key=str):
-        lines = sorted({q.subject for q in store.quads_for_pattern(None, contract_prop, contract, None)}, key=str)
-        aggregates = [f for f in lines if next(store.quads_for_pattern(f, rdf_type, aggregate, None), None)]
-        posts = [f for f in lines if f not in set(aggregates)]
-        for line in posts[:funding_per_contract] + aggregates[:funding_per_contract]:
-            kept.update(store.quads_for_pattern(line, None, None, None))
+        for prop in contract_properties:  # funding lines, then yearly aggregates
+            lines = sorted({q.subject for q in store.quads_for_pattern(None, prop, contract, None)}, key=str)
+            for line in lines[:funding_per_contract]:
+                kept.update(store.quads_for_pattern(line, None, None, None))
     return sorted(kept, key=str)
