@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import owlrl
 import rdflib
@@ -227,8 +228,14 @@ def check_supported(closure: Iterable[Triple]) -> None:
 
 
 def compile_schema(asserted: set[Triple]) -> Schema:
-    """Close the schema triples with owlrl and turn them into lookup tables."""
-    closure = owlrl_closure(asserted)
+    """Close the schema triples with owlrl and turn them into lookup tables (the same schema twice in a process,
+    as in a build followed by writes, is compiled once)."""
+    return _compile(frozenset(asserted))
+
+
+@lru_cache(maxsize=8)
+def _compile(asserted: frozenset[Triple]) -> Schema:
+    closure = owlrl_closure(set(asserted))
     check_supported(closure)
     memory = {(s, p): [] for s, p, _o in closure}  # type: dict[tuple[Term, Term], list[Triple]]
     for t in closure:
