@@ -100,14 +100,16 @@ def saturate(
                     agenda.append((new, new_expanded))
 
 
-def active(t: Triple, tables: Tables) -> bool:
-    """Whether a rule can fire on ``t`` (most asserted triples, labels and the like, trigger nothing)."""
-    p = t[1]
-    return (
-        p in tables.node_expansions or p in tables.literal_expansions or p in tables.join_predicates
-        or p in tables.clash_predicates or (p == TYPE and (t[2] in tables.schema.superclasses
-                                                          or t[2] in tables.clash_classes))
+def initial_agenda(facts: MemoryFacts, tables: Tables) -> list[tuple[Triple, bool]]:
+    """The triples a rule can fire on (most asserted triples, labels and the like, trigger nothing)."""
+    if facts.has_same_as:
+        return [(t, False) for t in facts.all]
+    predicates = (
+        set(tables.node_expansions) | set(tables.literal_expansions) | tables.join_predicates
+        | tables.clash_predicates
     )
+    classes = set(tables.schema.superclasses) | tables.clash_classes
+    return [(t, False) for t in facts.all if t[1] in predicates or (t[1] == TYPE and t[2] in classes)]
 
 
 def asserted_triples(source: Source, inferred_graph: str = INFERRED_GRAPH) -> set[Triple]:
@@ -134,9 +136,7 @@ def closure_of(asserted: set[Triple], *, consume: bool = False) -> InferenceResu
             if facts.add(t):
                 derived[t] = SCHEMA_RULE
         found: list[str] = []
-        every = facts.has_same_as
-        agenda = [(t, False) for t in facts.all if every or active(t, tables)]
-        saturate(facts, tables, agenda, derived, found)
+        saturate(facts, tables, initial_agenda(facts, tables), derived, found)
         new_schema = {t for t in derived if derived[t] != SCHEMA_RULE and is_schema_triple(t, schema.list_nodes)}
         if not new_schema:
             return InferenceResult(triples=derived, schema=schema, clashes=sorted(set(found)))

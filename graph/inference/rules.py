@@ -172,7 +172,7 @@ class Tables:
             ),
             clash_predicates=frozenset(
                 schema.irreflexive | schema.asymmetric | set(schema.disjoint_properties) | schema.functional
-                | {SAME_AS}
+                | {SAME_AS, DIFFERENT_FROM}
             ),
             clash_classes=frozenset(set(schema.disjoint_classes) | {NOTHING}),
             chain_positions=schema.chain_positions(),
@@ -288,28 +288,35 @@ def equality_consequences(t: Triple, facts: Facts) -> Iterator[tuple[str, Triple
 
 def clashes(t: Triple, facts: Facts, tables: Tables) -> Iterator[str]:
     """Inconsistencies ``t`` reveals with ``facts`` (cax-dw, cax-adc, cls-nothing2, prp-irp, prp-asyp, prp-pdw,
-    eq-diff1, and two literal values of a functional property)."""
+    eq-diff1, and two literal values of a functional property). A clash between two triples is found when the
+    second one is processed, and worded the same whichever it is (callers keep each message once)."""
     schema = tables.schema
     s, p, o = t
     if p == TYPE:
         if o == NOTHING:
             yield f"cls-nothing2: {s} is an owl:Nothing"
         for d in schema.disjoint_classes.get(o, ()):
-            if (s, TYPE, d) in facts and o < d:
-                yield f"cax-dw: {s} is both {o} and {d}, which are disjoint"
+            if (s, TYPE, d) in facts:
+                a, b = sorted((o, d))
+                yield f"cax-dw: {s} is both {a} and {b}, which are disjoint"
     if p in schema.irreflexive and s == o:
         yield f"prp-irp: {s} {p} itself, {p} is irreflexive"
     if p in schema.asymmetric and (o, p, s) in facts:
-        yield f"prp-asyp: {s} {p} {o} and back, {p} is asymmetric"
+        a, b = sorted((s, o))
+        yield f"prp-asyp: {a} {p} {b} and back, {p} is asymmetric"
     for q in schema.disjoint_properties.get(p, ()):
-        if (s, q, o) in facts and p < q:
-            yield f"prp-pdw: {s} {p} {o} and {s} {q} {o}, {p} and {q} are disjoint"
-    if p == SAME_AS and ((s, DIFFERENT_FROM, o) in facts or (o, DIFFERENT_FROM, s) in facts):
-        yield f"eq-diff1: {s} is both owl:sameAs and owl:differentFrom {o}"
+        if (s, q, o) in facts:
+            a, b = sorted((p, q))
+            yield f"prp-pdw: {s} {a} {o} and {s} {b} {o}, {a} and {b} are disjoint"
+    other = {SAME_AS: DIFFERENT_FROM, DIFFERENT_FROM: SAME_AS}.get(p)
+    if other and ((s, other, o) in facts or (o, other, s) in facts):
+        a, b = sorted((s, o))
+        yield f"eq-diff1: {a} is both owl:sameAs and owl:differentFrom {b}"
     if is_literal(o) and p in schema.functional:
         for y in facts.objects(s, p):
-            if is_literal(y) and y != o and o < y:
-                yield f"prp-fp: {s} has two values of the functional property {p}: {o} and {y}"
+            if is_literal(y) and y != o:
+                a, b = sorted((o, y))
+                yield f"prp-fp: {s} has two values of the functional property {p}: {a} and {b}"
 
 
 @dataclass(frozen=True)
