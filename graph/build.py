@@ -2,7 +2,9 @@
 
 The persistent store is built on first run and reused after: a manifest in the store folder records the
 SHA-256 of every loaded file, so a later run reloads only the graphs whose file changed (and drops the
-graphs of removed files). Graphs not built from files (writes, audit, inference) are left alone.
+graphs of removed files). Graphs not built from files (writes, audit) are left alone. When a graph was (re)loaded
+or removed, or the inference engine changed, the OWL 2 RL closure is computed again into ``qkg:inferred``
+(docs/inference.md); between builds, writes keep it current.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph.deltas import DeltaLog
-from graph.layout import GraphFile, default_store_dir, graph_files
+from graph.layout import INFERRED_GRAPH, GraphFile, default_store_dir, graph_files
 from graph.namespaces import BASE
 from graph.store import OxigraphStore, Store, StoreError, parse_quads, rdf_format
+
+if TYPE_CHECKING:
+    from graph.inference.materialise import InferenceResult
 
 MANIFEST_NAME = "quartiers-build.json"
 MANIFEST_VERSION = 2
@@ -35,6 +41,9 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    inferred: dict[str, int] | None = None  # entailed triples by rule, when the inferred graph was recomputed
+    inference_seconds: float = 0.0
+    clashes: list[str] = field(default_factory=list)
 
 
 def file_digest(path: Path) -> str:
@@ -96,8 +105,10 @@ def build_into(
     *,
     base: str = BASE,
     progress: Callable[[str], None] | None = None,
+    infer: bool = False,
 ) -> BuildReport:
-    """Load every file into ``store`` (no manifest: for in-memory stores and tests)."""
+    """Load every file into ``store`` (no manifest: for in-memory stores and tests); with ``infer``, compute
+    the inferred graph too."""
     started = time.perf_counter()
     report = BuildReport(store_path=None)
     for item in files if files is not None else graph_files():
@@ -105,8 +116,69 @@ def build_into(
             progress(item.graph)
         load_file(store, item, base)
         report.loaded.append(_graph_name(item.graph, base))
+    if infer:
+        run_inference(store, base, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def inferred_graph_name(base: str = BASE) -> str:
+    return _graph_name(INFERRED_GRAPH, base)
+
+
+def run_inference(
+    store: Store, base: str, report: BuildReport, files: list[GraphFile] | None = None
+) -> None:
+    """(Re)compute the inferred graph of ``store`` into ``report``. With the source ``files``, the closure is
+    computed on an in-memory copy parsed from them (plus the store's other graphs), several times faster than
+    reading the on-disk store, then written to ``store``."""
+    from graph.inference.materialise import infer
+    from graph.inference.materialised import infer_store, write_inferred
+
+    inferred = inferred_graph_name(base)
+    if files is None or not isinstance(store, OxigraphStore):
+        run = infer_store(store, inferred)
+        record_inference(report, run.result, run.seconds)
+        return
+    started = time.perf_counter()
+    memory = OxigraphStore()
+    for item in files:
+        load_file(memory, item, base)
+    known = {_graph_name(item.graph, base) for item in files} | {inferred}
+    for graph in store.named_graphs():
+        if graph not in known:
+            memory.add_quads(store.quads(graph))
+    memory.add_quads(store.quads(None))
+    result = infer(memory, inferred)
+    write_inferred(store, result, inferred)
+    record_inference(report, result, time.perf_counter() - started)
+
+
+def record_inference(report: BuildReport, result: InferenceResult, seconds: float) -> None:
+    report.inferred = result.by_rule()
+    report.inference_seconds = seconds
+    report.clashes = result.clashes
+
+
+INFERRED_CACHE = "inferred.nq"
+
+
+def write_cache(store: OxigraphStore, graph: str, path: Path) -> dict[str, str]:
+    """A graph computed at build (the inferred graph) saved as N-Quads beside the store, so that a replica
+    loads it as fast as a source file; a write that touches it marks it dirty like a file graph."""
+    quads = store.raw.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return {"path": str(path.resolve()), "digest": hashlib.sha256(data).hexdigest()}
+
+
+def inference_record() -> dict[str, object]:
+    """What the manifest records about the inferred graph: a new engine version means inferring again."""
+    from graph.inference.materialised import ENGINE_VERSION
+
+    return {"engine": ENGINE_VERSION}
 
 
 def _graph_name(graph: str, base: str) -> str:
@@ -139,8 +211,8 @@ def mark_dirty(path: Path, graphs: list[str]) -> None:
     from the store (and a rebuild keeps them unless their file changed)."""
     manifest = read_manifest(path)
     dirty = set(manifest.get("dirty", []))  # type: ignore[arg-type]
-    files = manifest.get("graphs", {})
-    new = {g for g in graphs if g in files} - dirty  # type: ignore[operator]
+    files = {**manifest.get("graphs", {}), **manifest.get("caches", {})}  # type: ignore[dict-item]
+    new = {g for g in graphs if g in files} - dirty
     if new:
         manifest["dirty"] = sorted(dirty | new)
         write_manifest(path, manifest)
@@ -154,6 +226,9 @@ def clean_file_graphs(path: Path) -> dict[str, GraphFile]:
     paths: dict[str, str] = manifest.get("paths", {})  # type: ignore[assignment]
     dirty = set(manifest.get("dirty", []))  # type: ignore[arg-type]
     stamps: Stamps = manifest.get("stamps", {})  # type: ignore[assignment]
+    caches: dict[str, dict[str, str]] = manifest.get("caches", {})  # type: ignore[assignment]
+    digests = {**digests, **{g: c["digest"] for g, c in caches.items()}}
+    paths = {**paths, **{g: c["path"] for g, c in caches.items()}}
     clean = {}
     for graph, digest in digests.items():
         file = Path(paths.get(graph, ""))
@@ -255,9 +330,22 @@ def open_built_store(
         store.drop_graph(graph)
         dirty.discard(graph)
         report.removed.append(graph)
+    stale = previous.get("inference") != inference_record() or not store.has_graph(inferred_graph_name(base))
+    if report.loaded or report.removed or stale:
+        if progress:
+            progress(inferred_graph_name(base))
+        run_inference(store, base, report, items)
     store.close()
+    inferred = inferred_graph_name(base)
+    caches: dict[str, dict[str, str]] = {}
+    if not (report.loaded or report.removed or stale):
+        caches = previous.get("caches", {})  # type: ignore[assignment]
+    if inferred not in caches or inferred in dirty or not Path(caches[inferred]["path"]).is_file():
+        caches = {inferred: write_cache(store, inferred, target / INFERRED_CACHE)}
+        dirty.discard(inferred)
     manifest = {"version": MANIFEST_VERSION, "base": base, "graphs": new_digests, "paths": paths,
-                "stamps": stamps, "dirty": sorted(dirty & set(new_digests))}
+                "stamps": stamps, "caches": caches, "inference": inference_record(),
+                "dirty": sorted(dirty & (set(new_digests) | set(caches)))}
     write_manifest(target, manifest)
     report.seconds = time.perf_counter() - started
     return store, report

@@ -78,6 +78,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"store {report.store_path}: {len(report.loaded)} graph(s) loaded, {len(report.reused)} reused, "
         f"{len(report.removed)} removed in {report.seconds:.2f} s"
     )
+    if report.inferred is not None:
+        print(f"inferred graph: {sum(report.inferred.values())} triples in {report.inference_seconds:.2f} s")
+    for clash in report.clashes:
+        print(f"incohérence / clash: {clash}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -183,7 +187,9 @@ def build_parser(extra: list[Register] | None = None) -> argparse.ArgumentParser
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("build", parents=common, help="build (or update) the persistent store from ontology/ and data/")
+    p = sub.add_parser(
+        "build", parents=common, help="build (or update) the persistent store from ontology/ and data/, and infer"
+    )
     p.add_argument("--rebuild", action="store_true", help="reload every graph")
     p.set_defaults(func=cmd_build)
 
@@ -196,9 +202,11 @@ def build_parser(extra: list[Register] | None = None) -> argparse.ArgumentParser
     p.add_argument("--format", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"], default="table")
     p.set_defaults(func=cmd_query)
 
+    from graph.inference.cli import register as register_inference
     from graph.validation.cli import register as register_validate
 
     register_validate(sub, common)
+    register_inference(sub, common)
     for register in extra or []:
         register(sub, common)
     return parser
