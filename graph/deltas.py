@@ -56,6 +56,10 @@ class Delta:
         added = list(ox.parse(rest[cut:], format=ox.RdfFormat.N_QUADS)) if len(rest) > cut else []
         return cls(removed, added, header.get("dropped_graphs", []), header.get("created_graphs", []))
 
+    def inverse(self) -> Delta:
+        """The delta that undoes this one (applied right after it)."""
+        return Delta(self.added, self.removed, self.created_graphs, self.dropped_graphs)
+
     def apply(self, store: ox.Store) -> None:
         """Apply to a pyoxigraph store: removals one by one, dropped then created graph names, then one
         transactional insertion."""

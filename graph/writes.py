@@ -23,15 +23,19 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from graph.build import mark_dirty
 from graph.deltas import Delta, DeltaLog, diff, graph_key
-from graph.layout import WRITES_GRAPH
+from graph.layout import INFERRED_GRAPH, WRITES_GRAPH
 from graph.namespaces import BASE, FOAF, PROV, QK, RDF, XSD
 from graph.sparql_text import SparqlText, SparqlTextError
 from graph.store import OxigraphStore
+
+if TYPE_CHECKING:
+    from graph.inference import Reasoner
 
 MODES = ("put", "post", "delete")
 
@@ -65,6 +69,15 @@ class WriteSettings:
     def audit_graph(self) -> str:
         return self.base_iri + WRITES_GRAPH[len(BASE) :]
 
+    @property
+    def inferred_graph(self) -> str:
+        return self.base_iri + INFERRED_GRAPH[len(BASE) :]
+
+    @property
+    def service_graphs(self) -> set[str]:
+        """Graphs only the service writes: the write audit and the entailments."""
+        return {WRITES_GRAPH, INFERRED_GRAPH, self.audit_graph, self.inferred_graph}
+
 
 @dataclass
 class Plan:
@@ -73,6 +86,8 @@ class Plan:
     delta: Delta
     touched: list[str] = field(default_factory=list)  # graphs of the client's change (audit graph excluded)
     created: bool = False  # a Graph Store write that created its graph
+    inferred: Delta = field(default_factory=Delta)  # what the write changes in the inferred graph
+    reasoner_state: object = None  # the reasoner's schema before the write (restored if it is not committed)
 
 
 class Writer:
@@ -88,6 +103,16 @@ class Writer:
         self.log = DeltaLog(folder / "deltas") if folder is not None else None
         self.generation = self.log.last() if self.log is not None else 0
         self._shapes = None
+        self.reasoner: Reasoner | None = None
+
+    def enable_inference(self) -> bool:
+        """Keep the inferred graph current on every write, when the store has one (built with inference)."""
+        if not self.replica.contains_named_graph(ox.NamedNode(self.settings.inferred_graph)):
+            return False
+        from graph.inference import Reasoner
+
+        self.reasoner = Reasoner.of_store(self.replica, self.settings.inferred_graph)
+        return True
 
     # --- planning ---------------------------------------------------------------------------------------
     def plan_update(
@@ -112,7 +137,7 @@ class Writer:
         parsed = parsed.add_using(using or [], using_named or [])
         self._check_remote(parsed, base_iri)
         names = [g.value for g in self.replica.named_graphs() if isinstance(g, ox.NamedNode)]
-        parsed = parsed.expand_all(names, {self.settings.audit_graph})
+        parsed = parsed.expand_all(names, self.settings.service_graphs)
         refs = parsed.graph_refs(base_iri)
         self._forbid_audit(refs.graphs)
         scope = None if refs.dynamic else [None, *sorted(refs.graphs)]
@@ -130,8 +155,9 @@ class Writer:
         touched = delta.graphs()
         self._forbid_audit(touched)
         self._validate(shadow, touched, delta)
+        plan = self._infer(Plan(delta, touched))
         self._record(delta, "update", parsed.text, agent, started)
-        return Plan(delta, touched)
+        return plan
 
     def plan_graph_write(self, graph: str | None, mode: str, quads: list[ox.Quad], *, agent: str) -> Plan:
         """``mode``: put (replace), post (merge), delete (drop); ``graph`` None = the default graph."""
@@ -158,22 +184,32 @@ class Writer:
         delta = diff(before, after, graphs_before, named(shadow))
         touched = [graph or ""]
         self._validate(shadow, touched, delta)
+        plan = self._infer(Plan(delta, touched, created=mode != "delete" and not existed))
         body = (ox.serialize(new, format=ox.RdfFormat.N_QUADS) or b"").decode()
         digest_text = f"{mode.upper()} {graph or 'DEFAULT'}\n{body}"
         self._record(delta, f"graph-store-{mode}", digest_text, agent, started)
-        return Plan(delta, touched, created=mode != "delete" and not existed)
+        return plan
 
     # --- commit -----------------------------------------------------------------------------------------
     def commit(self, plan: Plan) -> int:
         """Log, mark dirty, apply to the on-disk store and the replica; returns the new generation."""
+        delta = plan.delta
+        if not plan.inferred.empty:
+            delta = Delta(delta.removed + plan.inferred.removed, delta.added + plan.inferred.added,
+                          delta.dropped_graphs, delta.created_graphs)
         self.generation += 1
         if self.log is not None and self.folder is not None:
-            self.log.write(self.generation, plan.delta)
-            mark_dirty(self.folder, plan.delta.graphs())
+            self.log.write(self.generation, delta)
+            mark_dirty(self.folder, delta.graphs())
         if self.disk is not None:
-            plan.delta.apply(self.disk)
-        plan.delta.apply(self.replica)
+            delta.apply(self.disk)
+        delta.apply(self.replica)
         return self.generation
+
+    def abandon(self, plan: Plan) -> None:
+        """A plan that will not be committed: the reasoner forgets the schema change it may have seen."""
+        if self.reasoner is not None and plan.reasoner_state is not None:
+            self.reasoner.schema, self.reasoner.tables = plan.reasoner_state  # type: ignore[misc]
 
     def replay(self) -> int:
         """Apply the whole log to the on-disk store (repairs a write interrupted by a crash) and flush."""
@@ -205,12 +241,35 @@ class Writer:
                 )
 
     def _forbid_audit(self, graphs: Iterable[str]) -> None:
-        if {WRITES_GRAPH, self.settings.audit_graph} & set(graphs):
+        if self.settings.service_graphs & set(graphs):
             raise WriteRefused(
                 "forbidden",
-                "le graphe d'audit des écritures n'est écrit que par le service",
-                "the write audit graph is written by the service only",
+                "le graphe d'audit des écritures et le graphe inféré ne sont écrits que par le service",
+                "the write audit graph and the inferred graph are written by the service only",
             )
+
+    def _infer(self, plan: Plan) -> Plan:
+        """What the write changes in the inferred graph, computed on the replica with the write applied, then
+        undone (the replica changes only at commit). A write that makes the data inconsistent for the ontology
+        (disjoint classes, a second value of a functional datatype property…) is refused."""
+        if self.reasoner is None or plan.delta.empty:
+            return plan
+        saved = (self.reasoner.schema, self.reasoner.tables)
+        plan.delta.apply(self.replica)
+        try:
+            change = self.reasoner.update(self.replica, plan.delta.added, plan.delta.removed)
+        finally:
+            plan.delta.inverse().apply(self.replica)
+        if change.clashes:
+            self.reasoner.schema, self.reasoner.tables = saved
+            raise WriteRefused(
+                "inconsistent",
+                "l'écriture rendrait les données incohérentes avec l'ontologie : " + " ; ".join(change.clashes[:5]),
+                "the write would make the data inconsistent with the ontology: " + "; ".join(change.clashes[:5]),
+            )
+        plan.inferred = Delta(change.removed, change.added)
+        plan.reasoner_state = saved
+        return plan
 
     def _shadow(self, scope: list[str | None] | None) -> tuple[ox.Store, list[ox.Quad], list[str]]:
         """An in-memory copy of the scope graphs (None = everything), their quads and their names."""

@@ -27,7 +27,7 @@ from graph.store import StoreError
 from graph.writes import Plan, Writer, WriteRefused, WriteRejected, WriteSettings
 from sparql_api import frames
 
-REFUSED_STATUS = {"invalid": 400, "forbidden": 403, "not-found": 404, "unsupported": 415}
+REFUSED_STATUS = {"invalid": 400, "forbidden": 403, "not-found": 404, "unsupported": 415, "inconsistent": 422}
 OPEN_RETRY_SECONDS = 10.0
 
 
@@ -64,6 +64,7 @@ def writer_main(
         for _found, delta in writer.log.between(generation, writer.log.last()):
             delta.apply(replica)  # catch up with writes made after the zygote's last sync
     writer.replay()
+    writer.enable_inference()
     frames.send(sock, {"op": "ready", "generation": writer.generation})
     while True:
         try:
@@ -97,6 +98,7 @@ def handle(sock: socket.socket, writer: Writer, header: dict[str, Any], body: by
     frames.send(sock, {"op": "plan", "added": len(plan.delta.added), "removed": len(plan.delta.removed)})
     answer, _ = frames.recv(sock)
     if not answer.get("ok"):
+        writer.abandon(plan)
         frames.send(sock, {"op": "abandoned"})
         return
     generation = writer.commit(plan)
