@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from graph.formats import GRAPH_OFFER, SOLUTIONS_OFFER, content_type
-from graph.layout import WRITES_GRAPH
+from graph.layout import INFERRED_GRAPH, WRITES_GRAPH
 from graph.namespaces import BASE
 from sparql_api import graph_store, openapi
 from sparql_api.cache import AnswerCache, Cached
@@ -35,6 +35,7 @@ from sparql_api.service_description import DESCRIPTION_OFFER, description_triple
 from sparql_api.settings import Settings
 
 SPARQL_PATH = "/sparql"
+ASSERTED_PATH = "/sparql/asserted"  # the same endpoint without the materialised entailments (qkg:inferred)
 GRAPHS_QUERY = quote("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
 T = TypeVar("T")
 
@@ -81,9 +82,10 @@ def create_app(store_dir: Path, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLog, metrics=metrics, enabled=settings.access_log)
     app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
     # the protocol's hot path: a plain route (no dependency injection) placed before the documented ones
-    for path in (SPARQL_PATH, SPARQL_PATH + "/"):
+    for path in (SPARQL_PATH, SPARQL_PATH + "/", ASSERTED_PATH):
         app.add_route(path, sparql_endpoint, methods=openapi.ALL_METHODS, include_in_schema=False)
     openapi.add_sparql_routes(app, SPARQL_PATH, sparql_endpoint)
+    openapi.add_sparql_routes(app, ASSERTED_PATH, sparql_endpoint, suffix="Asserted")
     app.include_router(graph_store.router)
     app.add_api_route("/health", health, methods=["GET"], summary="Liveness / vivacité", tags=["service"])
     app.add_api_route("/ready", ready, methods=["GET"], summary="Readiness / disponibilité", tags=["service"])
@@ -170,6 +172,14 @@ async def run_cached(
 
 
 # --- /sparql ---------------------------------------------------------------------------------------------
+def asserted_only(request: Request) -> bool:
+    return request.scope["path"] == ASSERTED_PATH
+
+
+def inferred_graph(settings: Settings) -> str:
+    return settings.base_iri + INFERRED_GRAPH[len(BASE) :]
+
+
 async def sparql_endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if request.method == "OPTIONS":  # a CORS preflight (with Origin) is answered by the middleware
@@ -180,6 +190,13 @@ async def sparql_endpoint(request: Request) -> Response:
         return await service_description(request, req)
     if req.operation == "query":
         return await run_query(request, req)
+    if asserted_only(request):
+        raise HttpError(
+            405,
+            f"les mises à jour se font sur {SPARQL_PATH}",
+            f"updates go to {SPARQL_PATH}",
+            {"Allow": "GET, HEAD, OPTIONS"},
+        )
     return await run_update(request, req)
 
 
@@ -201,6 +218,7 @@ async def run_query(request: Request, req: SparqlRequest) -> Response:
         "media": media,
         "allow_remote": list(settings.allow_remote),
         "max_depth": settings.max_depth,
+        "exclude": [inferred_graph(settings)] if asserted_only(request) else [],
     }
     key = ("query", req.text, base, tuple(req.default_graphs or ()), tuple(req.named_graphs or ()),
            req.default_graphs is None, req.named_graphs is None, tuple(media.values()))
@@ -254,7 +272,8 @@ async def service_description(request: Request, req: SparqlRequest) -> Response:
     counts = await engine.counts()
     triples = description_triples(
         endpoint_url(request), counts, writes=settings.writes_enabled, union=settings.union_default_graph,
-        federation=bool(settings.allow_remote),
+        federation=bool(settings.allow_remote), inferred_graph=inferred_graph(settings),
+        entailments=not asserted_only(request),
     )
     return Response(serialize_description(triples, media), media_type=content_type(media),
                     headers={"Vary": "Accept", "ETag": f'"{engine.etag}"'})

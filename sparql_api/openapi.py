@@ -72,16 +72,21 @@ OPERATIONS = {
 ALL_METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
 
 
-def add_sparql_routes(app: FastAPI, path: str, handler: Handler) -> None:
+def add_sparql_routes(app: FastAPI, path: str, handler: Handler, suffix: str = "") -> None:
     """The documented operations (what /openapi.json lists); requests are dispatched by the plain route the
     application registers first for the same path."""
-    for route in (path, path + "/"):
+    for route in (path, path + "/") if not suffix else (path,):
         for method, (operation_id, summary, parameters, body) in OPERATIONS.items():
+            if suffix and method == "POST":  # the asserted endpoint answers queries only
+                content = {k: v for k, v in POST_BODY["content"].items() if "update" not in k}
+                body = {"required": True, "content": content}
             extra: dict[str, Any] = {"parameters": parameters, "responses": RESULTS}
             if body is not None:
                 extra["requestBody"] = body
             app.add_api_route(
-                route, handler, methods=[method], operation_id=operation_id + ("Slash" if route.endswith("/") else ""),
-                summary=summary, tags=["sparql"], openapi_extra=extra, include_in_schema=route == path,
+                route, handler, methods=[method],
+                operation_id=operation_id + suffix + ("Slash" if route.endswith("/") else ""),
+                summary=summary + (" — sans les inférences / without the entailments" if suffix else ""),
+                tags=["sparql"], openapi_extra=extra, include_in_schema=route == path,
             )
         app.add_api_route(route, handler, methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)

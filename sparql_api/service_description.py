@@ -13,9 +13,25 @@ DESCRIPTION_OFFER = Offer(("text/turtle", "application/rdf+xml", "application/ld
                           graph=True)
 
 
+ENTAILMENT = "http://www.w3.org/ns/entailment/"
+OWL_RL_PROFILE = "http://www.w3.org/ns/owl-profile/RL"
+
+
 def description_triples(
-    endpoint: str, counts: dict[str, int], *, writes: bool, union: bool, federation: bool = False
+    endpoint: str,
+    counts: dict[str, int],
+    *,
+    writes: bool,
+    union: bool,
+    federation: bool = False,
+    inferred_graph: str | None = None,
+    entailments: bool = True,
 ) -> list[ox.Triple]:
+    """The description of one endpoint. ``inferred_graph`` present and ``entailments``: the default graph holds
+    the materialised OWL 2 RL entailments (regime OWL-RDF-Based, profile RL); without ``entailments`` (the
+    asserted endpoint) that graph is left out of the dataset (regime Simple)."""
+    if inferred_graph is not None and not entailments:
+        counts = {g: n for g, n in counts.items() if g != inferred_graph}
     def n(iri: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
 
@@ -41,15 +57,20 @@ def description_triples(
         ),
         ox.Triple(default_graph, n(VOID + "triples"), integer(sum(counts.values()))),
     ]
-    if writes:
+    if writes and entailments:
         triples.append(ox.Triple(service, n(SD + "supportedLanguage"), n(SD + "SPARQL11Update")))
+    if inferred_graph is not None and inferred_graph in counts and entailments:
+        triples.append(ox.Triple(service, n(SD + "defaultEntailmentRegime"), n(ENTAILMENT + "OWL-RDF-Based")))
+        triples.append(ox.Triple(service, n(SD + "defaultSupportedEntailmentProfile"), n(OWL_RL_PROFILE)))
+    else:
+        triples.append(ox.Triple(service, n(SD + "defaultEntailmentRegime"), n(ENTAILMENT + "Simple")))
     for feature in ("UnionDefaultGraph", "BasicFederatedQuery"):
         if (feature == "UnionDefaultGraph" and not union) or (feature == "BasicFederatedQuery" and not federation):
             continue
         triples.append(ox.Triple(service, n(SD + "feature"), n(SD + feature)))
     for media in (*SOLUTIONS_OFFER.media_types, *GRAPH_OFFER.media_types):
         triples.append(ox.Triple(service, n(SD + "resultFormat"), n(format_iri(media))))
-    if writes:
+    if writes and entailments:
         for media in GRAPH_OFFER.media_types:
             triples.append(ox.Triple(service, n(SD + "inputFormat"), n(format_iri(media))))
     for i, (graph, count) in enumerate(sorted(counts.items())):

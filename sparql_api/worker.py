@@ -155,10 +155,13 @@ def query_task(store: ox.Store, header: dict[str, Any], out: Chunks) -> None:
             "this is an update: send it with update= or application/sparql-update",
         )
     check_remote(text, header)
+    default_graphs, named_graphs = header.get("default_graphs"), header.get("named_graphs")
+    excluded = set(header.get("exclude") or ())
+    if excluded and default_graphs is None and named_graphs is None and not text.declares_dataset():
+        kept = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in excluded]
+        default_graphs, named_graphs = kept, kept  # the dataset without the excluded graphs (the entailments)
     kwargs = dataset_arguments(
-        header.get("default_graphs"),
-        header.get("named_graphs"),
-        union_default=bool(header.get("union", True)) and not text.declares_dataset(),
+        default_graphs, named_graphs, union_default=bool(header.get("union", True)) and not text.declares_dataset()
     )
     try:
         result = store.query(text.text, base_iri=header.get("base"), **kwargs)

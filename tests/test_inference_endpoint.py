@@ -52,3 +52,22 @@ def test_a_write_changes_its_entailments_and_only_the_service_writes_them(served
     response = httpx.post(url + "/sparql", content=forged, headers=HEADERS, timeout=120)
     assert response.status_code == 403
     assert not entailed(url, SEM, QK + "concernsCommune", QKI + "commune/75056")
+
+
+def test_the_asserted_endpoint_leaves_the_entailments_out_and_both_are_described(served: str) -> None:
+    url = served
+    query = f"ASK {{ <{SEM}> <{QK}concernsCommune> <{COMMUNE}> }}"  # entailed only (the chain coversQPV/commune)
+    for path, expected in (("/sparql", True), ("/sparql/asserted", False)):
+        response = httpx.get(url + path, params={"query": query}, headers={"Accept": "application/json"})
+        assert response.status_code == 200 and response.json()["boolean"] is expected, path
+    stated = f"ASK {{ <{SEM}> <{QK}coversQPV> <{QPV}> }}"  # the asserted data is all there, on both
+    for path in ("/sparql", "/sparql/asserted"):
+        response = httpx.get(url + path, params={"query": stated}, headers={"Accept": "application/json"})
+        assert response.json()["boolean"] is True, path
+    ent = "http://www.w3.org/ns/entailment/"
+    with_entailments = httpx.get(url + "/sparql", headers={"Accept": "text/turtle"}).text
+    asserted = httpx.get(url + "/sparql/asserted", headers={"Accept": "text/turtle"}).text
+    assert f"<{ent}OWL-RDF-Based>" in with_entailments and "owl-profile/RL" in with_entailments
+    assert f"<{ent}Simple>" in asserted and INFERRED_GRAPH not in asserted
+    update = httpx.post(url + "/sparql/asserted", content="CLEAR ALL", headers=HEADERS)
+    assert update.status_code == 405
