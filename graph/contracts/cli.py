@@ -71,8 +71,20 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     out = args.out or resource_dir("data") / "contracts"
     out.mkdir(parents=True, exist_ok=True)
-    for slug, data in sorted(result.files.items()):
-        path = out / f"{slug}.ttl"
-        path.write_bytes(data)
+    written = write_files(result.files, out)
+    for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def write_files(files: dict[str, bytes], out: Path) -> list[Path]:
+    """Write every file next to its target first, then rename them all (no half-written output)."""
+    staged = []
+    for slug, data in sorted(files.items()):
+        path = out / f"{slug}.ttl"
+        tmp = out / f".{slug}.ttl.tmp"
+        tmp.write_bytes(data)
+        staged.append((tmp, path))
+    for tmp, path in staged:
+        tmp.replace(path)
+    return [path for _, path in staged]

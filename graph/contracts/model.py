@@ -143,8 +143,11 @@ class Builder:
         if ref in NATIONAL_ORGS:
             label, cls = NATIONAL_LABELS[ref]
             iri = f"{QKI}org/{ref}"
-            self.describe(iri, A, cls)
-            self.describe(iri, RDFS + "label", fr(label))
+            if ref != "etat":  # the State is described by the reference graphs
+                self.describe(iri, A, cls)
+                self.describe(iri, RDFS + "label", fr(label))
+                if row["source"] in self.sources:
+                    self.describe(iri, PROV + "wasDerivedFrom", self.sources[row["source"]])
             return Org(iri, label)
         self.c.fail(
             row,
