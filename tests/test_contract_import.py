@@ -89,6 +89,14 @@ def covered(data: bytes) -> set[str]:
     }
 
 
+def graph_counts(folder: Path) -> dict[str, int]:
+    store = OxigraphStore(folder / "oxigraph", read_only=True)
+    try:
+        return store.graph_counts()
+    finally:
+        store.close()
+
+
 def tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -242,3 +250,22 @@ def test_load_goes_through_the_write_gate(national_store_path: Path, tmp_path: P
     ).boolean
     assert recorded
     assert (store / "deltas").is_dir() and any((store / "deltas").iterdir())
+
+
+def test_a_carrier_that_already_has_a_contract_elsewhere_is_refused(
+    national_store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(national_store_path, store)
+    folder = tmp_path / "clash"
+    shutil.copytree(FIXTURES / "valid", folder)
+    for path in folder.glob("*.csv"):  # the same synthetic contract, carried by Annemasse (a seed contract)
+        text = path.read_text(encoding="utf-8").replace("200071751", "200011773").replace("01053", "74012")
+        text = text.replace("QN00101M", "QN07401M").replace("Croix Blanche", "Le Chalet - Helvetia-Park - Hutins")
+        path.write_text(text, encoding="utf-8")
+    before = graph_counts(store)
+    assert main(["import-contracts", str(folder), "--load", "--store", str(store), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder}/contracts.csv:2:carrier: " in err and "annemasse-agglomeration-2024" in err
+    assert graph_counts(store) == before
+    assert not (store / "deltas").exists() or not any((store / "deltas").iterdir())

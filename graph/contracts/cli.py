@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction, parents: list[argparse.Argu
 
 def run(args: argparse.Namespace) -> int:
     from graph.build import open_built_store
-    from graph.contracts.pipeline import audit, import_contracts, per_contract
+    from graph.contracts.pipeline import audit, clashes, import_contracts, per_contract
     from graph.layout import default_store_dir, resource_dir
 
     try:
@@ -49,6 +49,11 @@ def run(args: argparse.Namespace) -> int:
     store_dir = Path(args.store) if getattr(args, "store", None) else default_store_dir()
     store, _ = open_built_store(store_dir)
     try:
+        clash = clashes(result, store)
+        if clash:
+            for error in clash:
+                print(error.line(), file=sys.stderr)
+            return 2
         report = audit(result, store)
         for slug, counts in sorted(per_contract(result, report).items()):
             print(

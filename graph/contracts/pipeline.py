@@ -12,6 +12,7 @@ from graph.contracts.reader import read_input
 from graph.contracts.reference import Reference, load_reference
 from graph.importer.turtle import Graph, Writer
 from graph.namespaces import DCAT, DCT, FOAF, ORG, PROV, QK, QKC, QKI, RDF, RDFS, SKOS, XSD
+from graph.store import Store
 
 PREFIXES = {
     "qk": QK,
@@ -40,6 +41,7 @@ class ImportResult:
     files: dict[str, bytes] = field(default_factory=dict)
     graphs: dict[str, Graph] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    contracts: dict[str, tuple[str, CellError]] = field(default_factory=dict)  # slug -> (contract IRI, where)
 
 
 def serialize(graph: Graph, origin: str) -> bytes:
@@ -59,7 +61,12 @@ def import_contracts(paths: list[Path], reference: Reference | None = None) -> I
         tables = read_input(path, errors)
         if errors:
             continue
-        graphs = Builder(tables, ref, errors).build()
+        builder = Builder(tables, ref, errors)
+        graphs = builder.build()
+        for slug, contract in builder.contracts.items():
+            first = contract.rows[0]
+            where = first.error("carrier", "", "")
+            result.contracts[slug] = (contract.iri, where)
         for slug, graph in graphs.items():
             if slug in result.graphs:
                 errors.append(
@@ -79,6 +86,28 @@ def import_contracts(paths: list[Path], reference: Reference | None = None) -> I
     for slug, graph in result.graphs.items():
         result.files[slug] = serialize(graph, result.origins[slug])
     return result
+
+
+def clashes(result: ImportResult, store: Store) -> list[CellError]:
+    """Contracts whose IRI (one per carrier) is already stated by another graph of the store."""
+    errors = []
+    for slug, (iri, where) in sorted(result.contracts.items()):
+        mine = result.graphs[slug].iri
+        found = store.query(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{iri}> a <{QK}Quartiers2030Contract> }} "
+            f"FILTER(?g != <{mine}>) }}"
+        ).rows()
+        for row in found:
+            errors.append(
+                CellError(
+                    where.file,
+                    where.row,
+                    where.column,
+                    f"ce porteur a déjà un contrat ({iri}) dans le graphe {row['g']}",
+                    f"this carrier already has a contract ({iri}) in graph {row['g']}",
+                )
+            )
+    return errors
 
 
 def _origin(path: Path) -> str:
