@@ -285,7 +285,7 @@ class Builder:
             if not url:
                 self.c.required(row, "url")
             if key and url:
-                if key in self.sources:
+                if key in self.sources and self.sources[key] != url:
                     self.c.fail(row, "source", f"clé en double {key!r}", f"duplicate key {key!r}")
                 self.sources[key] = url
 
@@ -296,6 +296,8 @@ class Builder:
                 self.c.required(row, column)
                 continue
             if key in into:
+                if same_entity(into[key], row):
+                    continue  # the same declaration in another folder of the same import (e.g. a préfet)
                 self.c.fail(row, column, f"clé en double {key!r}", f"duplicate key {key!r}")
             into[key] = row
 
@@ -1007,3 +1009,12 @@ def _day(parsed: tuple[str, str], first: bool) -> tuple[str, str]:
     month = int(lexical[5:7])
     last = calendar.monthrange(year, month)[1]
     return (f"{lexical}-01" if first else f"{lexical}-{last:02d}"), XSD + "date"
+
+
+PROVENANCE_CELLS = frozenset({"source", "locator", "quote", "comment", "contract", "file"})
+
+
+def same_entity(first: Row, second: Row) -> bool:
+    """Two rows declare the same entity when every cell but their provenance is equal."""
+    keys = (set(first) | set(second)) - PROVENANCE_CELLS
+    return all((first.get(k) or "") == (second.get(k) or "") for k in keys)
