@@ -162,8 +162,8 @@ def add_node_shape(out: Graph, source: Graph, cls: URIRef, props: list[URIRef], 
     if str(cls) in ICONS:
         out.add((node, VOLIPI.iconName, Literal(ICONS[str(cls)])))
     for parent in source.objects(cls, RDFS.subClassOf):
-        if parent in classes:
-            out.add((node, RDFS.subClassOf, shape_iri(parent)))  # Sparnatural nests sub-classes under parents
+        if parent in classes:  # Sparnatural reads the hierarchy on the target classes: nesting and inherited properties
+            out.add((cls, RDFS.subClassOf, parent))
     label_shape = URIRef(f"{node}/label")
     out.add((node, SH.property, label_shape))
     out.add((label_shape, SH.path, RDFS.label))

@@ -25,6 +25,7 @@ from graph.formats import GRAPH_OFFER, SOLUTIONS_OFFER
 from graph.layout import WRITES_GRAPH, resource_root
 from graph.namespaces import BASE, PREFIXES
 from sparql_api import dashboard, internal
+from sparql_api.errors import HttpError
 from sparql_api.negotiation import prefers_html
 from sparql_api.service_description import DESCRIPTION_OFFER
 
@@ -149,13 +150,20 @@ async def dashboard_page(request: Request) -> HTMLResponse:
         return await dashboard.gather(engine, engine.store_dir)
 
     board = await cached(request, "dashboard", compute)
+    codes = {code for code, _ in board.departement_choices}
+    departement = request.query_params.get("departement") or None
+    if departement is not None and departement not in codes:
+        raise HttpError(400, f"département inconnu : {departement!r} (codes INSEE, ex. 42)",
+                        f"unknown département: {departement!r} (INSEE codes, e.g. 42)")
+    qpv_svg, drawn, outside = await asyncio.to_thread(dashboard.qpv_map, board.outlines, departement)
     charts = {
         "months": {"labels": [m["month"] for m in board.months], "values": [m["contracts"] for m in board.months]},
         "schemes": {"labels": [s["label"] for s in board.schemes], "values": [s["total"] for s in board.schemes]},
         "departements": {"labels": [d["label"] for d in board.departements[:30]],
                          "values": [d["total"] for d in board.departements[:30]]},
     }
-    return render(request, "dashboard.html", board=board, charts_json=json.dumps(charts))
+    return render(request, "dashboard.html", board=board, charts_json=json.dumps(charts), qpv_svg=qpv_svg,
+                  qpv_drawn=drawn, qpv_outside=outside, departement=departement)
 
 
 __all__ = ["query_page", "register", "wants_query_page"]

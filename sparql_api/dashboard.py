@@ -4,6 +4,7 @@ and SVG maps drawn from the WKT literals of the graph (no tile server, no map li
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ CONTRACT_GRAPHS = "/graph/data/contracts"  # graphs of the contracts' own texts,
 GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 CONTRACTS_2024 = PREFIXES + """
 SELECT ?contract (SAMPLE(?name) AS ?label) (MIN(?date) AS ?signed) (COUNT(DISTINCT ?qpv) AS ?qpvs)
-       (GROUP_CONCAT(DISTINCT ?point; separator="|") AS ?points) WHERE {
+       (GROUP_CONCAT(DISTINCT STR(?point); separator="|") AS ?points) WHERE {
   ?contract a qk:Quartiers2030Contract .
   OPTIONAL { ?contract rdfs:label ?name }
   OPTIONAL { ?contract qk:signingDate ?date }
@@ -30,17 +31,23 @@ SELECT ?contract (SAMPLE(?name) AS ?label) (MIN(?date) AS ?signed) (COUNT(DISTIN
 } GROUP BY ?contract ORDER BY ?signed ?contract
 """
 QPV_OUTLINES = PREFIXES + """
-SELECT ?qpv ?name ?wkt WHERE { ?qpv a qk:QPV ; geo:hasGeometry/geo:asWKT ?wkt . OPTIONAL { ?qpv rdfs:label ?name } }
+SELECT ?qpv (SAMPLE(?label) AS ?name) (SAMPLE(?geometry) AS ?wkt) (SAMPLE(?code) AS ?dep)
+       (SAMPLE(?depName) AS ?depLabel)
+WHERE {
+  ?qpv a qk:QPV ; geo:hasGeometry/geo:asWKT ?geometry . OPTIONAL { ?qpv rdfs:label ?label }
+  OPTIONAL { ?qpv qk:departement ?d . ?d igeo:codeINSEE ?code . OPTIONAL { ?d rdfs:label ?depName } }
+} GROUP BY ?qpv
 """
 QPV_CENTROIDS = PREFIXES + "SELECT ?wkt WHERE { ?qpv a qk:QPV ; geo:hasCentroid/geo:asWKT ?wkt }"
 FUNDING_PER_SCHEME = PREFIXES + """
 SELECT ?scheme (SAMPLE(?name) AS ?label) (SUM(?amount) AS ?total) (COUNT(?f) AS ?lines) WHERE {
-  ?f a qk:Funding ; qk:amount ?amount ; qk:scheme ?scheme . OPTIONAL { ?scheme rdfs:label ?name }
+  { SELECT DISTINCT ?f ?amount ?scheme WHERE { ?f a qk:Funding ; qk:amount ?amount ; qk:scheme ?scheme } }
+  OPTIONAL { ?scheme rdfs:label ?name FILTER(LANGMATCHES(LANG(?name), "fr")) }
 } GROUP BY ?scheme ORDER BY DESC(?total)
 """
 FUNDING_PER_DEPARTEMENT = PREFIXES + """
 SELECT ?dep (SAMPLE(?name) AS ?label) (SAMPLE(?code) AS ?insee) (SUM(?amount) AS ?total) WHERE {
-  ?f a qk:Funding ; qk:amount ?amount ; qk:departement ?dep .
+  { SELECT DISTINCT ?f ?amount ?dep WHERE { ?f a qk:Funding ; qk:amount ?amount ; qk:departement ?dep } }
   OPTIONAL { ?dep rdfs:label ?name } OPTIONAL { ?dep igeo:codeINSEE ?code }
 } GROUP BY ?dep ORDER BY DESC(?total)
 """
@@ -60,9 +67,8 @@ class Dashboard:
     schemes: list[dict[str, Any]] = field(default_factory=list)
     departements: list[dict[str, Any]] = field(default_factory=list)
     contracts_svg: str = ""
-    qpv_svg: str = ""
-    qpv_drawn: int = 0
-    qpv_outside: int = 0
+    outlines: list[internal.Binding] = field(default_factory=list)
+    departement_choices: list[tuple[str, str]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
     audit_error: str | None = None
 
@@ -102,7 +108,8 @@ def rings(wkt: str) -> list[list[tuple[float, float]]]:
 
 @dataclass(frozen=True)
 class Projection:
-    """Equirectangular projection of METRO_BOX onto a MAP_WIDTH-wide SVG (longitudes shrunk by cos 46.5°)."""
+    """Equirectangular projection of a lon/lat box onto a ``width``-wide SVG (longitudes shrunk by the cosine of
+    the box's middle latitude)."""
 
     west: float = METRO_BOX[0]
     south: float = METRO_BOX[1]
@@ -110,19 +117,30 @@ class Projection:
     north: float = METRO_BOX[3]
     width: int = MAP_WIDTH
 
+    @classmethod
+    def around(cls, points: list[tuple[float, float]], width: int = MAP_WIDTH) -> Projection:
+        west, east = min(p[0] for p in points), max(p[0] for p in points)
+        south, north = min(p[1] for p in points), max(p[1] for p in points)
+        pad = max(east - west, north - south, 0.01) * 0.05
+        return cls(west - pad, south - pad, east + pad, north + pad, width)
+
+    @property
+    def shrink(self) -> float:
+        return math.cos(math.radians((self.south + self.north) / 2))
+
     @property
     def scale(self) -> float:
-        return self.width / ((self.east - self.west) * 0.688)
+        return self.width / ((self.east - self.west) * self.shrink)
 
     @property
     def height(self) -> int:
-        return round((self.north - self.south) * self.scale)
+        return max(1, round((self.north - self.south) * self.scale))
 
     def inside(self, lon: float, lat: float) -> bool:
         return self.west <= lon <= self.east and self.south <= lat <= self.north
 
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
-        return ((lon - self.west) * 0.688 * self.scale, (self.north - lat) * self.scale)
+        return ((lon - self.west) * self.shrink * self.scale, (self.north - lat) * self.scale)
 
 
 def simplified_path(projection: Projection, ring: list[tuple[float, float]], grid: float = 0.5) -> str:
@@ -148,15 +166,22 @@ def svg_frame(projection: Projection, body: str, label: str) -> str:
             f'class="map" role="img" aria-label="{escape(label)}">{body}</svg>')
 
 
-def qpv_map(outlines: list[internal.Binding]) -> tuple[str, int, int]:
-    projection = Projection()
+def qpv_map(outlines: list[internal.Binding], departement: str | None = None) -> tuple[str, int, int]:
+    """The QPV outlines of metropolitan France, or of one département (fitted to its QPV), simplified."""
+    shapes = [(row, rings(value(row, "wkt"))) for row in outlines
+              if departement is None or value(row, "dep") == departement]
+    shapes = [(row, polygon) for row, polygon in shapes if polygon]
+    if departement is not None and shapes:
+        projection = Projection.around([p for _, polygon in shapes for ring in polygon for p in ring])
+    else:
+        projection = Projection()
     parts, outside = [], 0
-    for row in outlines:
-        polygon = rings(value(row, "wkt"))
-        if not polygon or not projection.inside(*polygon[0][0]):
+    grid = 0.5 if departement is None else 0.2
+    for row, polygon in shapes:
+        if not projection.inside(*polygon[0][0]):
             outside += 1
             continue
-        path = "".join(simplified_path(projection, ring) for ring in polygon)
+        path = "".join(simplified_path(projection, ring, grid) for ring in polygon)
         name = escape(value(row, "name") or value(row, "qpv"))
         parts.append(f'<a href="{escape(value(row, "qpv"))}"><path d="{path}"><title>{name}</title></path></a>')
     return svg_frame(projection, "".join(parts), "QPV"), len(parts), outside
@@ -208,7 +233,9 @@ async def gather(engine: Engine, store_dir: Path) -> Dashboard:
     board.departements = [{"iri": value(b, "dep"), "label": value(b, "label") or value(b, "insee"),
                            "total": round(number(b, "total"), 2)} for b in deps]
     board.contracts_svg = await asyncio.to_thread(contracts_map, board.contracts, centroids)
-    board.qpv_svg, board.qpv_drawn, board.qpv_outside = await asyncio.to_thread(qpv_map, outlines)
+    board.outlines = outlines
+    board.departement_choices = sorted({(value(b, "dep"), value(b, "depLabel") or value(b, "dep"))
+                                        for b in outlines if value(b, "dep")})
     contracts = [(value(b, "contract"), value(b, "label") or value(b, "contract")) for b in audited]
     try:
         board.audit = await asyncio.to_thread(audit, store_dir, contracts)

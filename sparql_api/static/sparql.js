@@ -24,6 +24,7 @@
     autocompleters: ["variables", "prefixes"],
     requestConfig: {endpoint: cfg.endpoint, method: "POST"},
     resizeable: true,
+    collapsePrefixesOnLoad: true,
     editorHeight: "320px",
   });
   // prefixes known to the editor: the project's own (autocompletion after "PREFIX ")
