@@ -9,6 +9,7 @@
   QKGPlugins.register(Yasr);
   const yasr = new Yasr(document.getElementById("yasr"), {
     pluginOrder: ["table", "chart", "map", "response"], defaultPlugin: "table", persistenceId: null,
+    prefixes: window.QKG.prefixes,
   });
   const pre = document.getElementById("generated-sparql");
   const status = document.getElementById("status");

@@ -1,0 +1,164 @@
+"""The console in a real browser: Debian's headless Chromium driven by Playwright (no browser download) against a
+real server on the national graph. Runs a catalogue question (or, while the catalogue is not served, a query) from
+the query page and checks the rows of the table, builds a query by clicking in the visual builder and runs it,
+opens the dashboard, and saves screenshots to docs/screenshots/{console,builder,dashboard}.png.
+
+Expected rows come from the source tables (../shared/reference) or from the data files parsed here with
+pyoxigraph, never from the page itself."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from graph.layout import resource_root
+from graph.namespaces import QK
+from sparql_api.server import running_server
+from sparql_api.settings import Settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                                "(apt-get install chromium; ./dev test installs it)")
+# the flags the workplace needs: no sandbox as root, no background connections to a closed network
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CFG = "https://w3id.org/quartiers/sparnatural/"
+VISIBLE_ROWS = ".yasr .dataTable tbody tr"
+
+
+@pytest.fixture(scope="module")
+def url(national_store_path: Path) -> Iterator[str]:
+    with running_server(national_store_path, Settings(access_log=False)) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def page(url: str):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tab = context.new_page()
+        tab.set_default_timeout(60_000)
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.errors = errors
+        yield tab
+        context.close()
+        browser.close()
+
+
+def visible_rows(page) -> int:
+    return page.locator(VISIBLE_ROWS).count()
+
+
+def qpv_of_departement(shared: Path, code: str) -> set[str]:
+    rows = csv.DictReader((shared / "reference/qpv/qpv_2024.csv").open(encoding="utf-8"))
+    return {r["code_qp"] for r in rows if r["insee_dep"] == code}
+
+
+def catalogue(url: str) -> list[dict]:
+    response = httpx.get(url + "/questions", headers={"Accept": "application/json"}, timeout=60)
+    if response.status_code != 200:
+        return []
+    found = response.json()
+    return found if isinstance(found, list) else []
+
+
+def test_query_page_runs_a_question_or_a_query(page, url: str, shared: Path) -> None:
+    page.goto(url + "/sparql", wait_until="networkidle")
+    assert page.locator("#yasqe .CodeMirror").count() == 1  # the editor is there, with highlighting
+    assert page.locator("#yasqe .cm-string-2, #yasqe .cm-keyword").count() > 0
+    questions = catalogue(url)
+    if questions:
+        wanted = next((q for q in questions if q["name"] == "qpv-per-departement"), questions[0])
+        answer = httpx.get(f"{url}/questions/{wanted['name']}", headers={"Accept": "application/sparql-results+json"},
+                           timeout=120).json()
+        expected = len(answer["results"]["bindings"])
+        page.click(f'#examples li[data-name="{wanted["name"]}"] a')
+        page.click("#question-run")
+        page.wait_for_selector("#query-time")
+        assert page.evaluate("QKGConsole.yasr.results.getBindings().length") == expected
+        assert visible_rows(page) == min(expected, 50)  # the table shows its first page
+        assert wanted["name"] not in page.locator("#error").inner_text()
+    else:
+        # the catalogue is not served yet: a typed query whose answer comes from the QPV table
+        expected_codes = qpv_of_departement(shared, "42")
+        query = ("PREFIX qk: <https://w3id.org/quartiers/def#>\nPREFIX igeo: <http://rdf.insee.fr/def/geo#>\n"
+                 "SELECT DISTINCT ?qpv ?code WHERE {\n  ?qpv a qk:QPV ; qk:qpvCode ?code ;\n"
+                 '       qk:departement/igeo:codeINSEE "42" .\n} ORDER BY ?code')
+        page.evaluate("q => QKGConsole.yasqe.setValue(q)", query)
+        page.click("#run")
+        page.wait_for_selector("#query-time")
+        assert visible_rows(page) == len(expected_codes)
+        shown = set(page.locator(f"{VISIBLE_ROWS} td:nth-child(3)").all_inner_texts())
+        assert {s.strip('"') for s in shown} == expected_codes
+        links = page.locator(f'{VISIBLE_ROWS} a[href^="https://w3id.org/quartiers/id/qpv/"]')
+        assert links.count() == len(expected_codes)  # IRIs are links to their pages
+    assert "ms" in page.inner_text("#query-time")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console.png"))
+    # sorting: a click on a column header sorts the rows
+    page.locator(".yasr .dataTable thead th").nth(1).click()
+    assert visible_rows(page) > 0
+    # an error says where it is
+    page.evaluate("q => QKGConsole.yasqe.setValue(q)", "SELECT * WHERE {\n  ?s ?p \n}")
+    page.click("#run")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "3:1" in page.inner_text("#error") or "ligne 3" in page.inner_text("#error")
+    assert page.locator("#yasqe .error-line").count() == 1
+    assert not page.errors, page.errors
+
+
+def contracts_covering_a_qpv() -> set[str]:
+    """Subjects of qk:coversQPV in the data files (parsed here, not asked of the server)."""
+    found = set()
+    for path in sorted((resource_root() / "data").rglob("*.ttl")):
+        with path.open("rb") as handle:
+            for triple in ox.parse(handle, format=ox.RdfFormat.TURTLE):
+                if triple.predicate.value == QK + "coversQPV":
+                    found.add(triple.subject.value)
+    return found
+
+
+def test_builder_builds_and_runs_a_query(page, url: str) -> None:
+    expected = contracts_covering_a_qpv()
+    page.goto(url + "/builder", wait_until="networkidle")
+    # "contrat de ville" … "covers QPV" … "QPV", any QPV
+    page.click(f'.StartClassGroup li[data-id="{CFG}qk-Contract"] > .item-sel')
+    page.click(f'.EndClassGroup li[data-id="{CFG}qk-QPV"] > .item-sel')
+    page.click("#selectAll .underline")
+    page.wait_for_function("document.getElementById('generated-sparql').textContent.includes('coversQPV')")
+    sparql = page.inner_text("#generated-sparql")
+    assert f"<{QK}coversQPV>" in sparql and f"<{QK}Contract>" in sparql
+    page.click("#builder-run")
+    page.wait_for_selector("#query-time")
+    assert visible_rows(page) == len(expected)
+    shown = set(page.locator(f'{VISIBLE_ROWS} a[href^="https://w3id.org/quartiers/id/contrat/"]').all_inner_texts())
+    assert {s.strip("<>").replace("qki:", "https://w3id.org/quartiers/id/") for s in shown} == expected
+    page.screenshot(path=str(SCREENSHOTS / "builder.png"), full_page=True)
+    # the generated query opens in the editor
+    page.click("#open-editor")
+    page.wait_for_selector("#yasqe .CodeMirror")
+    assert "coversQPV" in page.evaluate("QKGConsole.yasqe.getValue()")
+    assert not page.errors, page.errors
+
+
+def test_dashboard(page, url: str, shared: Path) -> None:
+    rows = list(csv.DictReader((shared / "reference/qpv/qpv_2024.csv").open(encoding="utf-8")))
+    metro = {r["code_qp"] for r in rows if r["zone"] == "metropole"}
+    page.goto(url + "/dashboard", wait_until="networkidle", timeout=300_000)
+    assert page.locator("#qpv-map svg path").count() == len(metro)
+    assert page.locator("#contracts svg circle.contract").count() >= 1
+    for chart in ("chart-months", "chart-schemes", "chart-departements"):
+        assert page.evaluate(f"!!Chart.getChart(document.getElementById('{chart}'))"), chart
+    assert page.locator("#audit tbody tr").count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    assert not page.errors, page.errors
