@@ -162,3 +162,30 @@ def test_dashboard(page, url: str, shared: Path) -> None:
     assert page.locator("#audit tbody tr").count() >= 1
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
     assert not page.errors, page.errors
+
+
+def test_money_and_geometry_results_one_click_to_chart_and_map(page, url: str, shared: Path) -> None:
+    page.goto(url + "/sparql", wait_until="networkidle")
+    money = ("PREFIX qk: <https://w3id.org/quartiers/def#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             "SELECT ?scheme (SUM(?amount) AS ?total) WHERE {\n"
+             "  { SELECT DISTINCT ?f ?amount ?scheme WHERE {\n"
+             "      ?f a qk:Funding ; qk:amount ?amount ; qk:scheme ?scheme } }\n"
+             "} GROUP BY ?scheme ORDER BY DESC(?total)")
+    page.evaluate("q => QKGConsole.yasqe.setValue(q)", money)
+    page.click("#run")
+    page.wait_for_selector("#query-time")
+    bars = visible_rows(page)
+    page.click(".yasr .select_chart")
+    page.wait_for_selector(".qkg-chart canvas")
+    assert page.evaluate("Chart.getChart(document.querySelector('.qkg-chart canvas')).data.labels.length") == bars
+    geometry = ("PREFIX qk: <https://w3id.org/quartiers/def#>\nPREFIX geo: <http://www.opengis.net/ont/geosparql#>\n"
+                "PREFIX igeo: <http://rdf.insee.fr/def/geo#>\n"
+                "SELECT ?qpv ?wkt WHERE {\n  ?qpv a qk:QPV ; geo:hasGeometry/geo:asWKT ?wkt ;\n"
+                '       qk:departement/igeo:codeINSEE "42" .\n}')
+    page.evaluate("q => QKGConsole.yasqe.setValue(q)", geometry)
+    page.click("#run")
+    page.wait_for_selector("#query-time")
+    page.click(".yasr .select_map")
+    page.wait_for_selector(".qkg-map-wrap svg")
+    assert page.locator(".qkg-map-wrap svg path").count() == len(qpv_of_departement(shared, "42"))
+    assert not page.errors, page.errors
