@@ -144,12 +144,14 @@
   const form = document.getElementById("question-form");
   let current = null;
 
+  // the terms the service writes for parameter values (graph.questions: pyoxigraph's own forms)
+  const XSD = "http://www.w3.org/2001/XMLSchema#";
   function sparqlTerm(type, value) {
     if (type === "iri") return `<${value}>`;
     if (type === "integer") return String(parseInt(value, 10));
-    const lit = '"' + value.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"';
-    if (type === "date") return lit + "^^xsd:date";
-    if (type === "year") return lit + "^^xsd:gYear";
+    const lit = '"' + String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"';
+    if (type === "date") return `${lit}^^<${XSD}date>`;
+    if (type === "year") return `${lit}^^<${XSD}gYear>`;
     return lit;
   }
 
@@ -159,12 +161,25 @@
     return values;
   }
 
+  function escapeRegExp(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  // The catalogue gives each question's SPARQL rendered with its defaults ("query"); for the editor, the terms
+  // of the defaults the user changed are replaced by the new values' terms ($name variables too, if present).
+  // The question itself always runs through GET /questions/{name}, where the service checks every value.
   function questionText(q, values) {
     let text = q.query || "";
     for (const p of q.parameters || []) {
-      text = text.replace(new RegExp("[$?]" + p.name + "\\b", "g"), sparqlTerm(p.type, values[p.name] ?? p.default));
+      const value = values[p.name] ?? p.default;
+      const term = sparqlTerm(p.type, value);
+      text = text.replace(new RegExp("[$]" + p.name + "\\b", "g"), term);
+      if (value !== p.default && p.default !== undefined && p.default !== null && p.default !== "") {
+        const old = sparqlTerm(p.type, p.default);
+        const bounded = p.type === "integer" ? "(?<![\\w.])" + escapeRegExp(old) + "(?![\\w.])" : escapeRegExp(old);
+        text = text.replace(new RegExp(bounded, "g"), term);
+      }
     }
-    return prefixLines + "\n\n" + text.replace(/^PREFIX[^\n]*\n/gm, "").trim() + "\n";
+    const header = `# ${q.name}: ${q.title ? q.title.fr + " / " + q.title.en : ""}\n`;
+    return /^\s*PREFIX/im.test(text) ? header + text : header + prefixLines + "\n\n" + text;
   }
 
   function select(q) {
