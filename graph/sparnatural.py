@@ -28,7 +28,8 @@ CONFIG_NS = BASE + "sparnatural/"
 # classes never offered: the vocabularies' generic super-classes and the service's own bookkeeping
 HIDDEN_NAMESPACES = ("http://www.w3.org/ns/prov#", "https://schema.org/", "http://data.europa.eu/m8g/",
                      "http://www.opengis.net/", "http://purl.org/linked-data/cube#", "https://spec.edmcouncil.org/",
-                     "http://xmlns.com/foaf/0.1/Document", "http://purl.org/dc/terms/Location")
+                     "http://xmlns.com/foaf/0.1/Document", "http://purl.org/dc/terms/Location",
+                     "http://www.w3.org/1999/02/22-rdf-syntax-ns#")  # rdf:Statement: reification, not a thing
 HIDDEN_CLASSES = {"http://www.w3.org/ns/org#Organization", "http://xmlns.com/foaf/0.1/Organization"}
 LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel)
 ICONS = {  # Font Awesome names, bundled by Sparnatural
