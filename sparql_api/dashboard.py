@@ -161,9 +161,9 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def svg_frame(projection: Projection, body: str, label: str) -> str:
+def svg_frame(projection: Projection, body: str, label: str, kind: str = "") -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {projection.width} {projection.height}" '
-            f'class="map" role="img" aria-label="{escape(label)}">{body}</svg>')
+            f'class="map {kind}" role="img" aria-label="{escape(label)}">{body}</svg>')
 
 
 def qpv_map(outlines: list[internal.Binding], departement: str | None = None) -> tuple[str, int, int]:
@@ -184,7 +184,8 @@ def qpv_map(outlines: list[internal.Binding], departement: str | None = None) ->
         path = "".join(simplified_path(projection, ring, grid) for ring in polygon)
         name = escape(value(row, "name") or value(row, "qpv"))
         parts.append(f'<a href="{escape(value(row, "qpv"))}"><path d="{path}"><title>{name}</title></path></a>')
-    return svg_frame(projection, "".join(parts), "QPV"), len(parts), outside
+    kind = "national" if departement is None else "local"  # national: outlines thickened to stay visible
+    return svg_frame(projection, "".join(parts), "QPV", kind), len(parts), outside
 
 
 def contracts_map(contracts: list[dict[str, Any]], centroids: list[internal.Binding]) -> str:
