@@ -67,15 +67,12 @@ def register(app: FastAPI) -> None:
     app.state.console_cache = {}  # per write generation: the dashboard, the builder's configuration
     app.mount("/static/console", StaticFiles(directory=STATIC), name="console-static")
     for name, sub in VENDOR.items():
-        app.mount(f"/static/vendor/{name}", StaticFiles(directory=node_modules() / sub, check_dir=False),
-                  name=f"vendor-{name}")
-    app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
-    app.add_api_route("/builder", builder, methods=["GET"], summary="Visual query builder / constructeur visuel",
-                      response_class=HTMLResponse, tags=["console"])
-    app.add_api_route(SPARNATURAL_CONFIG_PATH, builder_config, methods=["GET"], tags=["console"],
-                      summary="Sparnatural configuration (SHACL) generated from the ontology and the shapes")
-    app.add_api_route("/dashboard", dashboard_page, methods=["GET"], summary="Dashboard / tableau de bord",
-                      response_class=HTMLResponse, tags=["console"])
+        if (node_modules() / sub).is_dir():  # missing: 404, and every page says how to install them
+            app.mount(f"/static/vendor/{name}", StaticFiles(directory=node_modules() / sub), name=f"vendor-{name}")
+    # pages for people, documented in docs/console.md, kept out of the API document (like the home page)
+    for path, page in (("/", home), ("/builder", builder), (SPARNATURAL_CONFIG_PATH, builder_config),
+                       ("/dashboard", dashboard_page)):
+        app.add_api_route(path, page, methods=["GET"], include_in_schema=False)
 
 
 # --- negotiation ---------------------------------------------------------------------------------------------
