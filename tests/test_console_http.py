@@ -200,3 +200,12 @@ def test_dashboard_figures_equal_the_sources(national_store_path: Path, shared: 
         bad = httpx.get(url + "/dashboard", params={"departement": "<script>"}, timeout=60)
         assert bad.status_code == 400 and bad.headers["content-type"].startswith(("text/plain", "application/json"))
         assert 'id="audit"' in html and "Violations" in html
+
+
+def test_missing_front_end_files_are_said_not_crashed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUARTIERS_NODE_MODULES", str(tmp_path / "no-node-modules"))
+    with serve(tmp_path / "store", loads=LOADS) as base:
+        page = httpx.get(base + "/sparql", headers={"Accept": CHROME})
+        assert page.status_code == 200 and 'id="vendor-missing"' in page.text and "npm ci" in page.text
+        assert httpx.get(base + "/static/vendor/yasgui/yasgui.min.js").status_code == 404
+        assert httpx.get(base + "/static/console/sparql.js").status_code == 200
