@@ -76,6 +76,7 @@
 
   async function runRequest(url, init, label) {
     clearError();
+    document.querySelectorAll(".yasr .suggested").forEach((el) => el.classList.remove("suggested"));
     status.textContent = "… " + label;
     const started = performance.now();
     let response, body;
