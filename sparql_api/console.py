@@ -98,15 +98,24 @@ async def home(request: Request) -> HTMLResponse:
     return render(request, "home.html", audit_graph=settings.base_iri + WRITES_GRAPH[len(BASE):])
 
 
+def script_json(value: Any) -> str:
+    """JSON for an inline <script> (no "</script>" can close it early)."""
+    return json.dumps(value).replace("<", "\\u003c")
+
+
+def served_prefixes(request: Request) -> dict[str, str]:
+    """The project's prefixes with the served base IRI (``quartiers serve --base``)."""
+    return {name: iri.replace(BASE, request.app.state.settings.base_iri, 1) for name, iri in PREFIXES.items()}
+
+
 async def query_page(request: Request, endpoint: str) -> HTMLResponse:
     """The query editor (YASGUI's editor and result viewer) for ``endpoint`` (/sparql or /sparql/asserted)."""
-    prefixes = {name: iri.replace(BASE, request.app.state.settings.base_iri, 1) for name, iri in PREFIXES.items()}
-    return render(request, "sparql.html", endpoint=endpoint, prefixes_json=json.dumps(prefixes))
+    return render(request, "sparql.html", endpoint=endpoint, prefixes_json=script_json(served_prefixes(request)))
 
 
 async def builder(request: Request) -> HTMLResponse:
     return render(request, "builder.html", config=SPARNATURAL_CONFIG_PATH,
-                  prefixes_json=json.dumps(PREFIXES))
+                  prefixes_json=script_json(served_prefixes(request)))
 
 
 async def cached(request: Request, key: str, compute) -> Any:
@@ -127,14 +136,17 @@ async def builder_config(request: Request) -> Response:
     domain are placed on the classes whose instances use them (one SPARQL query)."""
     from graph.sparnatural import config_turtle, domainless_properties
 
+    base = request.app.state.settings.base_iri
+
     async def compute() -> str:
         props = await asyncio.to_thread(domainless_properties)
-        values = " ".join(f"<{p}>" for p in props)
+        values = " ".join(f"<{p.replace(BASE, base, 1)}>" for p in props)
         query = (f"SELECT DISTINCT ?c ?p WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o ; a ?c . "
                  f"FILTER(isIRI(?c)) }}")
         _, rows = await internal.select(request.app.state.engine, query, timeout=60) if props else ([], [])
-        usage = [(r["c"]["value"], r["p"]["value"]) for r in rows]
-        return await asyncio.to_thread(config_turtle, usage)
+        canonical = [(r["c"]["value"].replace(base, BASE, 1), r["p"]["value"].replace(base, BASE, 1)) for r in rows]
+        text = await asyncio.to_thread(config_turtle, canonical)
+        return text.replace(BASE, base)  # the IRIs the store holds when served with another base
 
     text = await cached(request, "sparnatural", compute)
     return Response(text, media_type="text/turtle; charset=utf-8")
@@ -144,7 +156,7 @@ async def dashboard_page(request: Request) -> HTMLResponse:
     engine = request.app.state.engine
 
     async def compute() -> dashboard.Dashboard:
-        return await dashboard.gather(engine, engine.store_dir)
+        return await dashboard.gather(engine, engine.store_dir, request.app.state.settings.base_iri)
 
     board = await cached(request, "dashboard", compute)
     codes = {code for code, _ in board.departement_choices}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.namespaces import sparql_prefixes
+from graph.namespaces import BASE, sparql_prefixes
 from sparql_api import internal
 from sparql_api.engine import Engine
 
@@ -211,10 +211,11 @@ def contracts_map(contracts: list[dict[str, Any]], centroids: list[internal.Bind
 
 
 # --- gathering -----------------------------------------------------------------------------------------------
-async def gather(engine: Engine, store_dir: Path) -> Dashboard:
-    """Every figure of the dashboard (the SPARQL runs in the workers, the shaping in a thread)."""
-    queries = [GRAPH_COUNTS, CONTRACTS_2024, QPV_OUTLINES, QPV_CENTROIDS, FUNDING_PER_SCHEME, FUNDING_PER_DEPARTEMENT,
-               CONTRACTS_IN_GRAPHS]
+async def gather(engine: Engine, store_dir: Path, base_iri: str = BASE) -> Dashboard:
+    """Every figure of the dashboard (the SPARQL runs in the workers, the shaping in a thread); ``base_iri``: the
+    base the store was served with (the queries' project IRIs are rewritten to it)."""
+    queries = [q.replace(BASE, base_iri) for q in (GRAPH_COUNTS, CONTRACTS_2024, QPV_OUTLINES, QPV_CENTROIDS,
+                                                   FUNDING_PER_SCHEME, FUNDING_PER_DEPARTEMENT, CONTRACTS_IN_GRAPHS)]
     answers = await asyncio.gather(*(internal.select(engine, q, timeout=60) for q in queries))
     (_, graphs), (_, contracts), (_, outlines), (_, centroids), (_, schemes), (_, deps), (_, audited) = answers
     board = Dashboard()

@@ -209,3 +209,15 @@ def test_missing_front_end_files_are_said_not_crashed(tmp_path: Path, monkeypatc
         assert page.status_code == 200 and 'id="vendor-missing"' in page.text and "npm ci" in page.text
         assert httpx.get(base + "/static/vendor/yasgui/yasgui.min.js").status_code == 404
         assert httpx.get(base + "/static/console/sparql.js").status_code == 200
+
+
+def test_pages_follow_the_served_base_iri(tmp_path: Path) -> None:
+    base = "https://example.org/synthetic/base/"
+    with serve(tmp_path / "store", Settings(access_log=False, base_iri=base), loads=LOADS) as url:
+        page = httpx.get(url + "/sparql", headers={"Accept": CHROME}).text
+        assert f'"qk": "{base}def#"' in page
+        config = rdflib.Graph().parse(data=httpx.get(url + "/builder/config.ttl", timeout=120).text, format="turtle")
+        assert config.value(None, SH.targetClass, rdflib.URIRef(base + "def#Contract")) is not None
+        assert not any(str(o).startswith(QK) for o in config.objects(None, SH.targetClass))
+        home = httpx.get(url + "/").text
+        assert f"{base}graph/audit/writes" in home
