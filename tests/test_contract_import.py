@@ -269,3 +269,12 @@ def test_a_carrier_that_already_has_a_contract_elsewhere_is_refused(
     assert f"{folder}/contracts.csv:2:carrier: " in err and "annemasse-agglomeration-2024" in err
     assert graph_counts(store) == before
     assert not (store / "deltas").exists() or not any((store / "deltas").iterdir())
+
+
+def test_a_person_with_two_posts_represents_the_signer_with_the_right_one() -> None:
+    data = import_contracts([FIXTURES / "valid"]).files["synthetic-bourg"].decode()
+    signature = data.split("\n<contrat/2024/200071751/signature/200071751>\n", 1)[1].split("\n\n", 1)[0]
+    assert "qk:representedBy <personne/personne-synthetique>" in signature
+    assert "qk:representativePost <poste/president-synthetique>" in signature  # the post in the EPCI, not the mayor's
+    person = data.split("\n<personne/personne-synthetique>\n", 1)[1].split("\n\n", 1)[0]
+    assert "org:holds <poste/maire-synthetique>, <poste/president-synthetique>" in person

@@ -83,7 +83,7 @@ class Builder:
         self.c = Cells(errors)
         self.sources: dict[str, str] = {}  # key -> URL
         self.orgs: dict[str, Row] = {}
-        self.people: dict[str, Row] = {}
+        self.people: dict[str, list[Row]] = {}  # a person holding several posts has one row per post
         self.schemes: dict[str, Row] = {}
         self.contracts: dict[str, Contract] = {}
         self.descriptions: dict[str, Graph] = {}  # IRI -> triples describing it (pulled into files that use it)
@@ -242,7 +242,7 @@ class Builder:
     def build(self) -> dict[str, Graph]:
         self.read_sources()
         self.read_keyed("organisations", "organisation", self.orgs)
-        self.read_keyed("people", "person", self.people)
+        self.read_people()
         self.read_keyed("schemes", "scheme", self.schemes)
         self.read_contracts()
         self.describe_sources()
@@ -369,8 +369,16 @@ class Builder:
             g = self.descriptions.setdefault(org.iri, Graph(org.iri))
             self.facts(g, org.iri, row, source, quote=False)
 
+    def read_people(self) -> None:
+        for row in self.t.sheet("people"):
+            key = self.c.key(row, "person")
+            if not key:
+                self.c.required(row, "person")
+                continue
+            self.people.setdefault(key, []).append(row)
+
     def describe_people(self) -> None:
-        for key, row in self.people.items():
+        for key, row in ((k, r) for k, rows in self.people.items() for r in rows):
             iri = f"{QKI}personne/{key}"
             source = self.source(row)
             self.describe(iri, A, FOAF + "Person")
@@ -678,7 +686,7 @@ class Builder:
         rep = row["represented_by"]
         if rep and (person := self.person(row, "represented_by", rep)):
             g.add(iri, QK + "representedBy", person)
-            post = self.people[rep]["post"]
+            post = self.representative_post(rep, signer)
             if post:
                 g.add(iri, QK + "representativePost", f"{QKI}poste/{post}")
         for other in split(row["in_presence_of"]):
@@ -689,6 +697,17 @@ class Builder:
             g.add(iri, PROV + "wasDerivedFrom", refdata.GEO_DATASET)
         g.add(c.iri, QK + "hasSignature", iri)
         g.add(c.iri, QK + "signatory", signer.iri)
+
+    def representative_post(self, person: str, signer: Org) -> str | None:
+        """The post of ``person`` in the signing organisation (or their only post)."""
+        posts = [(r["post"], r["post_in"]) for r in self.people[person] if r["post"]]
+        if len(posts) == 1:
+            return posts[0][0]
+        for post, post_in in posts:
+            org = self.org(self.people[person][0], "post_in", post_in) if post_in else None
+            if org and org.iri == signer.iri:
+                return post
+        return None
 
     # ---- priorities -----------------------------------------------------------------------------------------
     def priorities(self) -> dict[tuple[str, str], str]:
