@@ -278,3 +278,16 @@ def test_a_person_with_two_posts_represents_the_signer_with_the_right_one() -> N
     assert "qk:representativePost <poste/president-synthetique>" in signature  # the post in the EPCI, not the mayor's
     person = data.split("\n<personne/personne-synthetique>\n", 1)[1].split("\n\n", 1)[0]
     assert "org:holds <poste/maire-synthetique>, <poste/president-synthetique>" in person
+
+
+def test_two_inputs_with_the_same_carrier_are_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(FIXTURES / "valid", copy)
+    text = (copy / "contracts.csv").read_text(encoding="utf-8").replace("synthetic-bourg", "synthetic-bourg-bis")
+    (copy / "contracts.csv").write_text(text, encoding="utf-8")
+    for name in ("signatories.csv", "qpv.csv", "funding.csv"):
+        renamed = (copy / name).read_text(encoding="utf-8").replace("synthetic-bourg", "synthetic-bourg-bis")
+        (copy / name).write_text(renamed, encoding="utf-8")
+    with pytest.raises(ContractImportError) as caught:
+        import_contracts([FIXTURES / "valid", copy])
+    assert [e.line().split(": ", 1)[0] for e in caught.value.errors] == [f"{copy}/contracts.csv:2:carrier"]
