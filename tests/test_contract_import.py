@@ -291,3 +291,19 @@ def test_two_inputs_with_the_same_carrier_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ContractImportError) as caught:
         import_contracts([FIXTURES / "valid", copy])
     assert [e.line().split(": ", 1)[0] for e in caught.value.errors] == [f"{copy}/contracts.csv:2:carrier"]
+
+
+def test_a_signer_at_two_ceremonies_has_one_signature_per_day(tmp_path: Path) -> None:
+    folder = tmp_path / "ceremonies"
+    shutil.copytree(FIXTURES / "valid", folder)
+    columns = [c.name for c in SHEET_BY_NAME["signatories"].columns if not c.added]
+    with (folder / "signatories.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, columns, lineterminator="\n").writerow(
+            {"contract": "synthetic-bourg", "signatory": "200071751", "role": "epci", "signing_date": "02/04/2024",
+             "source": "page"}
+        )  # fmt: skip
+    data = import_contracts([folder]).files["synthetic-bourg"].decode()
+    base = "<contrat/2024/200071751/signature/200071751"
+    assert f"\n{base}/2024-03-15>\n" in data and f"\n{base}/2024-04-02>\n" in data
+    assert f"\n{base}>\n" not in data
+    assert "\n<contrat/2024/200071751/signature/etat>\n" in data  # one ceremony: no date in the IRI

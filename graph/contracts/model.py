@@ -250,8 +250,11 @@ class Builder:
         self.describe_people()
         for row in self.t.sheet("qpv"):
             self.qpv_row(row)
+        dates: dict[tuple[str, str], set[str]] = defaultdict(set)  # (contract, signatory) -> signing dates
         for row in self.t.sheet("signatories"):
-            self.signatory_row(row)
+            dates[(row["contract"], row["signatory"])].add(row["signing_date"])
+        for row in self.t.sheet("signatories"):
+            self.signatory_row(row, len(dates[(row["contract"], row["signatory"])]) > 1)
         priorities = self.priorities()
         for row in self.t.sheet("commitments"):
             self.commitment_row(row, priorities)
@@ -467,8 +470,8 @@ class Builder:
             if index and row["title"] and row["title"] != c.title:
                 g.add(iri, SKOS + "altLabel", fr(row["title"]))
             values: dict[str, Literal | str] = {}
-            for column in ("signing_date", "adoption_date"):
-                parsed = self.c.date(row, column)
+            for column in ("signing_date", "adoption_date"):  # a council vote may be known to the month only
+                parsed = self.c.day(row, column) if column == "signing_date" else self.c.date(row, column)
                 if parsed:
                     values[STATED_PROPS[column]] = typed(*parsed)
             for column in ("stated_qpv_count", "stated_signatory_count", "stated_population"):
@@ -644,7 +647,8 @@ class Builder:
             self.facts(g, stmt, row, source)
 
     # ---- signatories ----------------------------------------------------------------------------------------
-    def signatory_row(self, row: Row) -> None:
+    def signatory_row(self, row: Row, several: bool = False) -> None:
+        """One signature; a signer that signed on several days (several ceremonies) gets one per day."""
         c = self.contract_of(row)
         source = self.source(row)
         signer = self.org(row, "signatory") if self.c.required(row, "signatory") else None
@@ -667,14 +671,14 @@ class Builder:
         if not role:
             self.c.required(row, "role")
         basis = self.c.choice(row, "basis", ("texte-source", "loi")) or "texte-source"
-        date = self.c.date(row, "signing_date")
+        date = self.c.day(row, "signing_date")
         if not (c and signer and role and source):
             return
         g = c.graph
         key = row["signatory"].removeprefix("commune:")
         if (key.isdigit() and len(key) == 5) or INSEE_RE.fullmatch(key):
             key = signer.iri.rsplit("/", 1)[1]
-        iri = f"{c.iri}/signature/{key}"
+        iri = f"{c.iri}/signature/{key}" + (f"/{date[0]}" if several and date else "")
         g.add(iri, A, QK + "Signature")
         g.add(iri, RDFS + "label", fr(f"Signature du {c.title} : {signer.label}"))
         g.add(iri, QK + "signatureOf", c.iri)
