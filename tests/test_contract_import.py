@@ -307,3 +307,19 @@ def test_a_signer_at_two_ceremonies_has_one_signature_per_day(tmp_path: Path) ->
     assert f"\n{base}/2024-03-15>\n" in data and f"\n{base}/2024-04-02>\n" in data
     assert f"\n{base}>\n" not in data
     assert "\n<contrat/2024/200071751/signature/etat>\n" in data  # one ceremony: no date in the IRI
+
+
+def test_a_more_precise_date_from_another_source_is_not_a_conflict(tmp_path: Path) -> None:
+    folder = tmp_path / "precise"
+    shutil.copytree(FIXTURES / "valid", folder)
+    with (folder / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write("minutes,https://example.org/synthetic/import/minutes,Délibération,,,deliberation,,\n")
+    columns = [c.name for c in SHEET_BY_NAME["contracts"].columns if not c.added]
+    with (folder / "contracts.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
+        writer.writerow({"contract": "synthetic-bourg", "adoption_date": "2024-02", "source": "page"})
+        writer.writerow({"contract": "synthetic-bourg", "adoption_date": "20/02/2024", "source": "minutes"})
+    data = import_contracts([folder]).files["synthetic-bourg"].decode()
+    assert 'qk:adoptionDate "2024-02-20"^^xsd:date' in data
+    assert "gYearMonth" not in data
+    assert "/enonce/" not in data

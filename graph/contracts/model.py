@@ -455,7 +455,7 @@ class Builder:
         g.add(iri, QK + "carriedBy", c.carrier.iri)
         kind, _, code = c.territory.partition(":")
         g.add(iri, QK + "territory", f"{QKI}{kind}/{code}")
-        asserted: dict[str, Literal | str] = {}
+        stated: dict[str, list[tuple[Literal | str, Row, str | None]]] = defaultdict(list)
         for index, row in enumerate(c.rows):
             source = self.source(row)
             if source:
@@ -482,11 +482,7 @@ class Builder:
             if adopted_by:
                 values[QK + "adoptedBy"] = adopted_by.iri
             for predicate, value in values.items():
-                if predicate not in asserted:
-                    asserted[predicate] = value
-                    g.add(iri, predicate, value)
-                elif asserted[predicate] != value:
-                    self.conflict(c, row, source, predicate, value)
+                stated[predicate].append((value, row, source))
             self.period(g, iri, f"{iri}/periode", row, source)
             for theme in self.c.themes(row, "themes"):
                 g.add(iri, DCT + "subject", theme_iri(theme))
@@ -498,6 +494,16 @@ class Builder:
                         row, "principles", f"principe inconnu {principle!r}", f"unknown principle {principle!r}"
                     )
             self.facts(g, iri, row, source)
+        for predicate, items in stated.items():
+            # the first row's value, or a later value that only makes it more precise (2024-05 -> 2024-05-30)
+            chosen = items[0][0]
+            for value, _row, _source in items[1:]:
+                if refines(value, chosen):
+                    chosen = value
+            g.add(iri, predicate, chosen)
+            for value, row, source in items:
+                if value != chosen and not refines(chosen, value):
+                    self.conflict(c, row, source, predicate, value)
         self.predecessor(c)
 
     def conflict(self, c: Contract, row: Row, source: str | None, predicate: str, value: Literal | str) -> None:
@@ -1016,6 +1022,19 @@ class Builder:
                 for p in d.predicates(iri):
                     for o in d.objects(iri, p):
                         g.add(iri, p, o)
+
+
+def refines(precise: Literal | str, vague: Literal | str) -> bool:
+    """A date that states more than another and agrees with it (2024-05-30 refines 2024-05 and 2024)."""
+    dates = (XSD + "date", XSD + "gYearMonth", XSD + "gYear")
+    return (
+        isinstance(precise, Literal)
+        and isinstance(vague, Literal)
+        and precise.datatype in dates
+        and vague.datatype in dates
+        and len(precise.lexical) > len(vague.lexical)
+        and precise.lexical.startswith(vague.lexical)
+    )
 
 
 def _day(parsed: tuple[str, str], first: bool) -> tuple[str, str]:
