@@ -1,24 +1,8 @@
-"""Linked data over the store: ``describe`` an IRI, the DCAT-AP catalogue, VoID, the JSON-LD context, the
-ontology's documentation, a QPV's outline. Pure functions: the service evaluates their queries in its workers."""
+"""Linked data over the store (pure functions; the service evaluates their queries in its workers):
 
-from graph.linkeddata.catalog import GraphInfo, Site, catalog_triples, graph_infos, void_triples
-from graph.linkeddata.describe import Description, describe
-from graph.linkeddata.iris import SUFFIXES, local_path, resolve
-from graph.linkeddata.jsonld import build_context, compact
-from graph.linkeddata.svg import outline
-
-__all__ = [
-           "SUFFIXES",
-           "Description",
-           "GraphInfo",
-           "Site",
-           "build_context",
-           "catalog_triples",
-           "compact",
-           "describe",
-           "graph_infos",
-           "local_path",
-           "outline",
-           "resolve",
-           "void_triples",
-]
+- ``describe``: what the dataset says about one IRI (outgoing, incoming, provenance of each fact);
+- ``catalog``: the DCAT-AP 3 catalogue and the VoID description;
+- ``jsonld``: the JSON-LD context generated from the ontology, and documents written against it;
+- ``ontology``: the ontology's documentation (terms, labels, definitions, alignments, examples);
+- ``iris``: where the public base's IRIs live on the server; ``svg``: a QPV's outline from its WKT.
+"""

@@ -78,14 +78,14 @@ def self_description_query(graphs: Iterable[str]) -> str:
             "OPTIONAL { ?o ?bp ?bo FILTER(isBlank(?o)) } } }")
 
 
-def coverage_queries(graphs: Iterable[str]) -> dict[str, str]:
+def coverage_queries(graphs: Iterable[str], qk: str = QK) -> dict[str, str]:
     values = " ".join(iri_term(g) for g in sorted(graphs))
     return {
         "contracts": f"SELECT ?g ?start ?end ?territory WHERE {{ VALUES ?g {{ {values} }} "
-        f"GRAPH ?g {{ ?g <{DCT}subject> ?c }} OPTIONAL {{ ?c <{QK}period> ?period . "
-        f"?period <{DCAT}startDate> ?start ; <{DCAT}endDate> ?end }} OPTIONAL {{ ?c <{QK}territory> ?territory }} }}",
+        f"GRAPH ?g {{ ?g <{DCT}subject> ?c }} OPTIONAL {{ ?c <{qk}period> ?period . "
+        f"?period <{DCAT}startDate> ?start ; <{DCAT}endDate> ?end }} OPTIONAL {{ ?c <{qk}territory> ?territory }} }}",
         "years": f"SELECT ?g (MIN(STR(?y)) AS ?min) (MAX(STR(?y)) AS ?max) WHERE {{ VALUES ?g {{ {values} }} "
-        f"VALUES ?yp {{ <{QK}year> <{QK}aggregateYear> }} GRAPH ?g {{ ?f ?yp ?y }} }} GROUP BY ?g",
+        f"VALUES ?yp {{ <{qk}year> <{qk}aggregateYear> }} GRAPH ?g {{ ?f ?yp ?y }} }} GROUP BY ?g",
         "ontology": f"SELECT ?p ?o WHERE {{ ?o0 a <{OWL}Ontology> ; ?p ?o }}",
     }
 
@@ -384,12 +384,12 @@ def dump_paths(infos: list[GraphInfo], site: Site) -> list[str]:
 
 
 # --- VoID -----------------------------------------------------------------------------------------------------
-def void_queries() -> dict[str, str]:
+def void_queries(qk: str = QK) -> dict[str, str]:
     return {
         "classes": "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c",
         "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p",
         "entities": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?s)) }",
-        "example": f"SELECT ?s WHERE {{ ?s a <{QK}QPV> }} ORDER BY ?s LIMIT 1",
+        "example": f"SELECT ?s WHERE {{ ?s a <{qk}QPV> }} ORDER BY ?s LIMIT 1",
     }
 
 
@@ -411,7 +411,7 @@ def void_triples(infos: list[GraphInfo], site: Site, stats: dict[str, list[Bindi
     t.add(dataset, VOID + "sparqlEndpoint", site.url("/sparql"))
     t.add(dataset, VOID + "uriSpace", ox.Literal(site.base))
     t.add(dataset, VOID + "rootResource", site.base + "def")
-    t.add(dataset, VOID + "vocabulary", QK.rstrip("#"))
+    t.add(dataset, VOID + "vocabulary", site.base + "def")
     t.add(dataset, FOAF + "homepage", site.url("/"))
     t.add(dataset, RDFS + "seeAlso", site.url("/catalog"))
     for ext in ALL_DISTRIBUTIONS:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.namespaces import DCT, FOAF, PROV, QK, RDF, RDFS, SKOS, sparql_prefixes
+from graph.namespaces import DCT, FOAF, PROV, QK, RDF, RDFS, SKOS
 
 Binding = dict[str, dict[str, str]]
 INCOMING_LIMIT = 500
@@ -213,10 +213,10 @@ def decimal(value: str) -> Decimal | None:
         return None
 
 
-def funding_query(iri: str, role: str) -> str:
+def funding_query(iri: str, role: str, qk: str = QK) -> str:
     """Funding lines that point to ``iri`` through ``qk:contract``, ``qk:recipient`` or ``qk:funder``."""
     assert role in ("contract", "recipient", "funder")
-    return (sparql_prefixes(["qk", "rdfs"]) +
+    return (f"PREFIX qk: <{qk}>\n"
             f"SELECT ?f ?amount ?year ?funder ?recipient ?scheme ?basis WHERE {{ ?f qk:{role} {iri_term(iri)} ; "
             "qk:amount ?amount . OPTIONAL { ?f qk:year ?year } OPTIONAL { ?f qk:funder ?funder } "
             "OPTIONAL { ?f qk:recipient ?recipient } OPTIONAL { ?f qk:scheme ?scheme } "
@@ -237,10 +237,10 @@ def money_totals(rows: list[Binding]) -> dict[str, Any]:
     return {"total": total, "by_year": dict(sorted(by_year.items())), "count": len(rows)}
 
 
-def contract_queries(iri: str) -> dict[str, str]:
+def contract_queries(iri: str, qk: str = QK) -> dict[str, str]:
     """The parts of a contract's page: signatories, QPV, commitments."""
     term = iri_term(iri)
-    prefixes = sparql_prefixes(["qk", "rdfs"])
+    prefixes = f"PREFIX qk: <{qk}>\n"
     return {
         "signatures": prefixes + f"SELECT ?sig ?signer ?role ?date WHERE {{ {term} qk:hasSignature ?sig . "
         "OPTIONAL { ?sig qk:signer ?signer } OPTIONAL { ?sig qk:signatoryRole ?role } "
@@ -251,10 +251,10 @@ def contract_queries(iri: str) -> dict[str, str]:
     }
 
 
-def organisation_queries(iri: str) -> dict[str, str]:
+def organisation_queries(iri: str, qk: str = QK) -> dict[str, str]:
     term = iri_term(iri)
     return {
-        "contracts": sparql_prefixes(["qk"]) + f"SELECT DISTINCT ?c ?role WHERE {{ {{ ?sig qk:signer {term} ; "
+        "contracts": f"PREFIX qk: <{qk}>\n" + f"SELECT DISTINCT ?c ?role WHERE {{ {{ ?sig qk:signer {term} ; "
         "qk:signatureOf ?c . OPTIONAL { ?sig qk:signatoryRole ?role } } UNION "
         f"{{ ?c qk:carriedBy {term} }} }} ORDER BY ?c LIMIT 500",
     }
@@ -265,6 +265,9 @@ def wkt_query(iri: str) -> str:
             "?geom <http://www.opengis.net/ont/geosparql#asWKT> ?wkt } LIMIT 1")
 
 
-CONTRACT_CLASS = QK + "Contract"
-CONTRACT_TYPES = {QK + "Contract", QK + "CityContract2015", QK + "Quartiers2030Contract"}
-QPV_CLASS = QK + "QPV"
+def contract_types(qk: str = QK) -> set[str]:
+    return {qk + "Contract", qk + "CityContract2015", qk + "Quartiers2030Contract"}
+
+
+def organisation_types(qk: str = QK) -> set[str]:
+    return {qk + "Organisation", "http://www.w3.org/ns/org#Organization", FOAF + "Organization"}

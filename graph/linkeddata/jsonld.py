@@ -29,10 +29,10 @@ COMMON_IRI_TERMS = {
 }
 
 
-def context_query(ontology_graph: str) -> str:
+def context_query(ontology_graph: str, qk: str = QK) -> str:
     """Every ``qk:`` term of the ontology graph with its OWL kind and range."""
     return (f"SELECT ?t ?kind ?range WHERE {{ GRAPH <{ontology_graph}> {{ ?t a ?kind . "
-            f"FILTER(STRSTARTS(STR(?t), \"{QK}\")) "
+            f"FILTER(STRSTARTS(STR(?t), \"{qk}\")) "
             f"FILTER(?kind IN (<{OWL}Class>, <{OWL}ObjectProperty>, <{OWL}DatatypeProperty>, "
             f"<{OWL}AnnotationProperty>)) OPTIONAL {{ ?t <{RDFS}range> ?range }} }} }}")
 
@@ -101,11 +101,11 @@ def value_object(obj: ox.Term, coercion: str | None) -> Any:
 
 
 def compact(triples: Iterable[ox.Triple], context: dict[str, Any], context_url: str,
-            first: str | None = None) -> dict[str, Any]:
+            first: str | None = None, qk: str = QK) -> dict[str, Any]:
     """A JSON-LD document of ``triples`` referring to the context by URL: one node per subject (``first``
     leads), ``type`` for rdf:type, context terms as keys (other predicates by full IRI)."""
     index = term_index(context)
-    classes = {iri: name for iri, (name, _) in index.items() if iri.startswith(QK) and name[:1].isupper()}
+    classes = {iri: name for iri, (name, _) in index.items() if iri.startswith(qk) and name[:1].isupper()}
     nodes: dict[str, dict[str, Any]] = {}
     for triple in triples:
         subject = node_id(triple.subject)  # type: ignore[arg-type]

@@ -28,14 +28,14 @@ ALIGNMENT_PREDICATES = {
 }
 
 
-def terms_query(ontology_graph: str) -> str:
+def terms_query(ontology_graph: str, qk: str = QK) -> str:
     return (f"SELECT ?t ?p ?o WHERE {{ GRAPH <{ontology_graph}> {{ ?t ?p ?o "
-            f"FILTER(STRSTARTS(STR(?t), \"{QK}\")) }} }} ORDER BY ?t ?p ?o")
+            f"FILTER(STRSTARTS(STR(?t), \"{qk}\")) }} }} ORDER BY ?t ?p ?o")
 
 
-def class_examples_query() -> str:
+def class_examples_query(qk: str = QK) -> str:
     return (f"SELECT ?c (MIN(STR(?s)) AS ?ex) (COUNT(?s) AS ?n) WHERE {{ ?s a ?c "
-            f"FILTER(STRSTARTS(STR(?c), \"{QK}\") && isIRI(?s)) }} GROUP BY ?c")
+            f"FILTER(STRSTARTS(STR(?c), \"{qk}\") && isIRI(?s)) }} GROUP BY ?c")
 
 
 def property_examples_query(properties: list[str]) -> str:
@@ -56,22 +56,19 @@ class Term:
     range: list[str] = field(default_factory=list)
     example: str | None = None
     uses: int = 0
-
-    @property
-    def name(self) -> str:
-        return self.iri[len(QK):] if self.iri.startswith(QK) else self.iri
+    name: str = ""
 
     @property
     def is_class(self) -> bool:
         return self.kind == "class"
 
 
-def ontology_terms(rows: list[Binding]) -> list[Term]:
+def ontology_terms(rows: list[Binding], qk: str = QK) -> list[Term]:
     terms: dict[str, Term] = {}
     for row in rows:
         iri, predicate = row["t"]["value"], row["p"]["value"]
         value = Value.of(row["o"])
-        term = terms.setdefault(iri, Term(iri))
+        term = terms.setdefault(iri, Term(iri, name=iri[len(qk):] if iri.startswith(qk) else iri))
         if predicate == RDF + "type" and value.value in KINDS and term.kind in ("other", "annotation"):
             term.kind = KINDS[value.value]
         elif predicate in (RDFS + "label", SKOS + "prefLabel") and value.kind == "literal":
