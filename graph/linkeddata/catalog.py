@@ -18,6 +18,8 @@ from graph.linkeddata.iris import graph_local_name
 from graph.namespaces import DCAT, DCT, FOAF, OWL, PROV, QK, RDF, RDFS, SD, SKOS, VOID, XSD
 
 SPDX = "http://spdx.org/rdf/terms#"
+# the algorithm as the DCAT-AP 3.0.1 vocabulary shapes want it (their pattern is ^https://spdx.org/rdf/terms)
+SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 LICENCE_OUVERTE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -252,8 +254,9 @@ def catalog_triples(infos: list[GraphInfo], site: Site, checksums: Checksums | N
     t.add(site.url("/"), RDF + "type", FOAF + "Document")
     t.add(catalog, DCT + "language", FRENCH)
     t.add(catalog, DCT + "language", ENGLISH)
-    concept(t, FRENCH, EU + "language", "français", "French")
-    concept(t, ENGLISH, EU + "language", "anglais", "English")
+    for language, fr, en in ((FRENCH, "français", "French"), (ENGLISH, "anglais", "English")):
+        concept(t, language, EU + "language", fr, en)
+        t.add(language, RDF + "type", DCT + "LinguisticSystem")
     t.add(catalog, DCAT + "service", service)
     t.add(publisher, RDF + "type", FOAF + "Agent")
     t.add(publisher, FOAF + "name", text("Quartiers KG", "fr"))
@@ -370,8 +373,8 @@ def distribution(t: Triples, dataset: str, site: Site, name: str, ext: str, lice
         checksum = t.bnode()
         t.add(node, SPDX + "checksum", checksum)
         t.add(checksum, RDF + "type", SPDX + "Checksum")
-        t.add(checksum, SPDX + "algorithm", SPDX + "checksumAlgorithm_sha256")
-        t.add(SPDX + "checksumAlgorithm_sha256", RDF + "type", SPDX + "ChecksumAlgorithm")
+        t.add(checksum, SPDX + "algorithm", SHA256)
+        t.add(SHA256, RDF + "type", SPDX + "ChecksumAlgorithm")
         t.add(checksum, SPDX + "checksumValue", ox.Literal(digest, datatype=ox.NamedNode(XSD + "hexBinary")))
         t.add(node, DCAT + "byteSize", ox.Literal(str(size), datatype=ox.NamedNode(XSD + "nonNegativeInteger")))
 

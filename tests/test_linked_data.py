@@ -1,0 +1,240 @@
+"""Linked data end to end on the national dataset: a real server, a real HTTP client.
+
+Expected answers come from the source files (``../shared/reference`` CSV, the Turtle files under ``data/`` and
+``ontology/`` read with rdflib), never from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import re
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from sparql_api.server import running_server
+from sparql_api.settings import Settings
+
+BASE = "https://w3id.org/quartiers/"
+QPV = "QN04202M"
+QK = rdflib.Namespace(BASE + "def#")
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+HREF = re.compile(r'href="([^"#]*)(?:#[^"]*)?"')
+
+
+@pytest.fixture(scope="module")
+def url(national_store_path: Path) -> Iterator[str]:
+    with running_server(national_store_path, Settings(access_log=False)) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def client(url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=url, timeout=120) as c:
+        yield c
+
+
+def qpv_row(shared: Path, code: str) -> dict[str, str]:
+    with open(shared / "reference" / "qpv" / "qpv_2024.csv", encoding="utf-8") as f:
+        return next(r for r in csv.DictReader(f) if r["code_qp"] == code)
+
+
+def test_curl_L_turtle_describes_the_iri(client: httpx.Client, shared: Path) -> None:
+    """``curl -L -H 'Accept: text/turtle' <IRI>``: 303 to the Turtle document, which describes the IRI."""
+    first = client.get(f"/id/qpv/{QPV}", headers={"Accept": "text/turtle"})
+    assert first.status_code == 303
+    assert urlsplit(first.headers["location"]).path == f"/id/qpv/{QPV}.ttl"
+    answer = client.get(f"/id/qpv/{QPV}", headers={"Accept": "text/turtle"}, follow_redirects=True)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=answer.text, format="turtle")
+    iri = rdflib.URIRef(f"{BASE}id/qpv/{QPV}")
+    row = qpv_row(shared, QPV)
+    assert (iri, QK.qpvCode, rdflib.Literal(QPV)) in graph
+    assert str(graph.value(iri, rdflib.RDFS.label)) == row["lib_qp"]
+    assert (iri, QK.commune, rdflib.URIRef(f"{BASE}id/commune/{row['insee_com']}")) in graph
+    # incoming links are part of the document: the 2024 contract of the QPV's EPCI covers it
+    assert (rdflib.URIRef(f"{BASE}id/contrat/2024/{row['siren_epci']}"), QK.coversQPV, iri) in graph
+
+
+@pytest.mark.parametrize(("suffix", "media", "fmt"), [
+    ("ttl", "text/turtle", "turtle"), ("nt", "application/n-triples", "nt"),
+    ("rdf", "application/rdf+xml", "xml"), ("jsonld", "application/ld+json", None), ("html", "text/html", None)])
+def test_suffixes(client: httpx.Client, suffix: str, media: str, fmt: str | None, shared: Path) -> None:
+    answer = client.get(f"/id/qpv/{QPV}.{suffix}")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith(media)
+    if fmt:
+        graph = rdflib.Graph().parse(data=answer.text, format=fmt)
+        assert (rdflib.URIRef(f"{BASE}id/qpv/{QPV}"), QK.qpvCode, rdflib.Literal(QPV)) in graph
+    if suffix == "html":
+        assert qpv_row(shared, QPV)["lib_qp"] in answer.text
+        assert "<svg" in answer.text and "<path d=\"M" in answer.text  # the outline, inline
+        assert 'href="/id/qpv/QN04202M.ttl"' in answer.text
+
+
+def test_jsonld_reads_as_plain_json_and_equals_turtle(client: httpx.Client) -> None:
+    document = client.get(f"/id/qpv/{QPV}.jsonld").json()
+    assert document["@context"].endswith("/context.jsonld")
+    node = document["@graph"][0]
+    assert node["id"] == f"{BASE}id/qpv/{QPV}"
+    assert node["qpvCode"] == QPV  # a qk: term by its local name, a plain string
+    assert "QPV" in node["type"]
+    context = client.get("/context.jsonld").json()
+    expanded = rdflib.Graph().parse(data=json.dumps({**document, "@context": context["@context"]}), format="json-ld")
+    turtle = rdflib.Graph().parse(data=client.get(f"/id/qpv/{QPV}.ttl").text, format="turtle")
+    assert isomorphic(expanded, turtle)
+
+
+def test_unknown_iri_is_a_helpful_404(client: httpx.Client) -> None:
+    answer = client.get("/id/qpv/QN99999X", headers={"Accept": "text/html"})
+    assert answer.status_code == 404
+    assert 'href="/catalog"' in answer.text and 'href="/sparql"' in answer.text
+    data = client.get("/id/qpv/QN99999X.ttl")
+    assert data.status_code == 404
+    assert client.get("/concept/nothing-here", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_ontology_hash_iris_resolve_to_its_documentation(client: httpx.Client, repo_root: Path) -> None:
+    onto = rdflib.Graph().parse(repo_root / "ontology" / "quartiers.ttl")
+    terms = {str(s)[len(str(QK)):] for s in onto.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(str(QK))
+             and (s, rdflib.RDF.type, None) in onto}
+    assert len(terms) > 50
+    first = client.get("/def", headers={"Accept": "text/html"})
+    assert first.status_code == 303 and urlsplit(first.headers["location"]).path == "/def.html"
+    page = client.get("/def.html").text
+    anchors = set(re.findall(r'<section id="([^"]+)">', page))
+    assert terms <= anchors
+    assert client.get("/def", headers={"Accept": "text/turtle"}, follow_redirects=True).headers[
+        "content-type"].startswith("text/turtle")
+    served = rdflib.Graph().parse(data=client.get("/def.ttl").text, format="turtle")
+    assert isomorphic(served, onto)
+
+
+def test_contract_and_organisation_pages(client: httpx.Client, repo_root: Path) -> None:
+    source = rdflib.Graph().parse(repo_root / "data" / "contracts" / "saint-etienne-metropole-2024.ttl")
+    contract = rdflib.URIRef(f"{BASE}id/contrat/2024/244200770")
+    signers = {str(o) for s in source.objects(contract, QK.hasSignature) for o in source.objects(s, QK.signer)}
+    page = client.get("/id/contrat/2024/244200770.html").text
+    for signer in signers:
+        assert f'href="{signer[len(BASE) - 1:]}"' in page
+    amounts = [float(o) for f in source.subjects(QK.contract, contract) for o in source.objects(f, QK.amount)]
+    total = f"{sum(amounts):,.2f}".replace(",", " ")
+    assert f"{total} €" in page
+    org = client.get("/id/org/244200770.html").text
+    assert 'href="/id/contrat/2024/244200770"' in org
+
+
+def test_catalog_dcat_ap_shapes_report_no_violation(client: httpx.Client, shared: Path, repo_root: Path) -> None:
+    answer = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200
+    data = rdflib.Graph().parse(data=answer.text, format="turtle")
+    shapes = rdflib.Graph()
+    for name in ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "deprecateduris.ttl",
+                 "shapes_recommended.ttl"):
+        shapes.parse(shared / "dcat-ap" / name, format="turtle")
+    from pyshacl import validate
+
+    _, report, text = validate(data, shacl_graph=shapes, inference="none")
+    violations = [r for r in report.objects(None, SH.result) if report.value(r, SH.resultSeverity) == SH.Violation]
+    assert violations == [], text
+    # one dataset per data file, with the licence the file states (Licence Ouverte for the reference tables)
+    for path in sorted((repo_root / "data" / "reference").glob("*.ttl")):
+        graph_iri = rdflib.URIRef(f"{BASE}graph/data/reference/{path.stem}")
+        stated = rdflib.Graph().parse(path).value(graph_iri, DCT.license)
+        assert (graph_iri, rdflib.RDF.type, DCAT.Dataset) in data
+        assert data.value(graph_iri, DCT.license) == stated
+    assert (None, DCAT.endpointURL, rdflib.URIRef(str(client.base_url) + "/sparql")) in data
+    for media in ("application/ld+json", "application/rdf+xml"):
+        assert client.get("/catalog", headers={"Accept": media}).headers["content-type"].startswith(media)
+
+
+def test_dumps_etag_304_gzip_and_checksum(client: httpx.Client, repo_root: Path) -> None:
+    answer = client.get("/dumps/data/reference/qpv.ttl")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/turtle")
+    etag, modified = answer.headers["etag"], answer.headers["last-modified"]
+    expected = len(rdflib.Graph().parse(repo_root / "data" / "reference" / "qpv.ttl"))
+    assert len(list(ox.parse(answer.content, format=ox.RdfFormat.TURTLE))) == expected
+    assert client.get("/dumps/data/reference/qpv.ttl", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/dumps/data/reference/qpv.ttl", headers={"If-Modified-Since": modified}).status_code == 304
+    zipped = client.get("/dumps/data/reference/qpv.ttl.gz")
+    assert zipped.headers["content-type"] == "application/gzip" and zipped.headers["etag"] != etag
+    assert gzip.decompress(zipped.content) == answer.content
+    small = client.get("/dumps/ontology/concepts.nt")
+    assert int(small.headers["content-length"]) == len(small.content)
+    with client.stream("GET", "/dumps/all.nq") as big:
+        assert big.headers.get("transfer-encoding") == "chunked"
+        quads = list(ox.parse(b"".join(big.iter_bytes()), format=ox.RdfFormat.N_QUADS))
+    assert {q.graph_name.value for q in quads} >= {f"{BASE}graph/data/reference/qpv", f"{BASE}graph/ontology/quartiers"}
+    assert client.get("/dumps/data/reference/nothing.ttl").status_code == 404
+    assert client.get("/dumps/data/reference/qpv.xlsx").status_code == 404
+    # the catalogue lists the checksum of a dump once served
+    catalog = rdflib.Graph().parse(data=client.get("/catalog", headers={"Accept": "text/turtle"}).text,
+                                   format="turtle")
+    download = rdflib.URIRef(str(client.base_url) + "/dumps/data/reference/qpv.ttl")
+    checksum = catalog.value(download, SPDX.checksum)
+    assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha256(answer.content).hexdigest()
+
+
+def test_void(client: httpx.Client, repo_root: Path) -> None:
+    void = rdflib.Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dataset = next(void.subjects(rdflib.RDF.type, VOID.Dataset))
+    assert void.value(dataset, VOID.sparqlEndpoint) is not None
+    linksets = set(void.subjects(rdflib.RDF.type, VOID.Linkset))
+    assert rdflib.URIRef(f"{BASE}graph/data/reference/links-insee") in linksets
+    qpv_graph = rdflib.URIRef(f"{BASE}graph/data/reference/qpv")
+    expected = len(rdflib.Graph().parse(repo_root / "data" / "reference" / "qpv.ttl"))
+    assert int(void.value(qpv_graph, VOID.triples)) == expected
+    assert any(True for _ in void.objects(dataset, VOID.classPartition))
+
+
+def test_crawl_finds_no_broken_link(client: httpx.Client) -> None:
+    """From the home page, through entity pages, the catalogue, VoID and the dumps: every local link answers.
+
+    Pages are visited breadth-first (at most ``PAGES`` HTML pages, all their links collected); every collected
+    link is requested: an HTML page or document must answer 200, an IRI 303 to a document that answers 200."""
+    PAGES = 25
+    queue: deque[str] = deque(["/"])
+    seen_pages: set[str] = set()
+    links: set[str] = set()
+    while queue and len(seen_pages) < PAGES:
+        path = queue.popleft()
+        if path in seen_pages:
+            continue
+        seen_pages.add(path)
+        answer = client.get(path, headers=BROWSER, follow_redirects=True)
+        assert answer.status_code == 200, path
+        if not answer.headers["content-type"].startswith("text/html"):
+            continue
+        for href in HREF.findall(answer.text):
+            target = urljoin(path, href.replace("&amp;", "&"))
+            if target.startswith("/") and target not in links:
+                links.add(target)
+                if not target.startswith(("/dumps/", "/sparql")):
+                    queue.append(target)
+    assert {"/catalog", "/.well-known/void", "/dumps"} <= links
+    assert any(link.startswith("/id/") for link in links)
+    broken = []
+    for link in sorted(links):
+        if link.startswith("/dumps/") and not link.startswith("/dumps/ontology/"):
+            answer = client.head(link)  # headers only: the big dumps are downloaded in their own test
+        else:
+            answer = client.get(link, headers=BROWSER, follow_redirects=True)
+        if answer.status_code != 200:
+            broken.append((link, answer.status_code))
+    assert broken == []
