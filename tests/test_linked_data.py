@@ -111,8 +111,8 @@ def test_unknown_iri_is_a_helpful_404(client: httpx.Client) -> None:
 
 def test_ontology_hash_iris_resolve_to_its_documentation(client: httpx.Client, repo_root: Path) -> None:
     onto = rdflib.Graph().parse(repo_root / "ontology" / "quartiers.ttl")
-    terms = {str(s)[len(str(QK)):] for s in onto.subjects() if isinstance(s, rdflib.URIRef) and str(s).startswith(str(QK))
-             and (s, rdflib.RDF.type, None) in onto}
+    terms = {str(s)[len(str(QK)):] for s in onto.subjects()
+             if isinstance(s, rdflib.URIRef) and str(s).startswith(str(QK)) and (s, rdflib.RDF.type, None) in onto}
     assert len(terms) > 50
     first = client.get("/def", headers={"Accept": "text/html"})
     assert first.status_code == 303 and urlsplit(first.headers["location"]).path == "/def.html"
