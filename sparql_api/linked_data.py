@@ -257,6 +257,12 @@ async def entity_page(request: Request, iri: str) -> Response:
         rows = await select(request, desc.wkt_query(iri))
         if rows:
             extra["outline"] = outline(rows[0]["wkt"]["value"])
+    graph_name = iris.graph_local_name(iri, base_of(request))
+    if graph_name:
+        infos, _ = await infos_of(request)
+        found = next((i for i in infos if i.iri == iri), None)
+        extra["graph"] = {"name": graph_name, "triples": found.triples if found else 0,
+                          "formats": [f"{ext}{gz}" for ext in DUMP_MEDIA for gz in ("", ".gz")]}
     more -= set(d.labels)
     if more:
         d.labels.update(desc.shape_labels(await select(request, desc.labels_query(more))))
@@ -400,10 +406,8 @@ async def void_endpoint(request: Request) -> Response:
     qk = qk_of(request)
 
     async def stats() -> dict[str, list[desc.Binding]]:
-        queries = cat.void_queries(qk)
-        names = list(queries)
-        results = await asyncio.gather(*(select(request, queries[n]) for n in names))
-        return dict(zip(names, results, strict=True))
+        # one after the other: each scans the dataset, and the service's own queries share one client's caps
+        return {name: await select(request, sparql) for name, sparql in cat.void_queries(qk).items()}
 
     state = state_of(request)
     found = await state.get("void-stats", engine_of(request).generation, stats)
@@ -508,7 +512,7 @@ def start_warming(request: Request, paths: list[str]) -> None:
             dump = parse_dump(path[len("/dumps/"):], base)
             try:
                 answer = await engine.run({"op": "dump", "graph": dump.graph, "media": dump.media,
-                                           "gzip": dump.gzip}, client="internal",
+                                           "gzip": dump.gzip}, client="internal-checksums",
                                           timeout=DUMP_TIMEOUT)
             except HttpError:
                 continue
