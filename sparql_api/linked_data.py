@@ -161,13 +161,35 @@ async def exists(request: Request, iri: str) -> bool:
     return await internal.ask(engine_of(request), desc.exists_query(iri))
 
 
+def valid_iri(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 async def resource(request: Request) -> Response:
     base = base_of(request)
-    resolved = iris.resolve(request.url.path, base)
+    raw = request.scope.get("raw_path", b"").decode("utf-8", "replace").split("?", 1)[0]
+    decoded = request.url.path
+    resolved = iris.resolve(decoded, base)
     if resolved.local == iris.ONTOLOGY_PATH:
         return await ontology_resource(request, resolved)
-    if not await exists(request, resolved.iri):
-        return not_found(request, resolved.iri)
+    # the IRI as sent (percent-escapes kept: IRIs are compared character by character), else as decoded
+    candidates = [iris.resolve(p, base) for p in dict.fromkeys((raw or decoded, decoded))]
+    candidates = [c for c in candidates if valid_iri(c.iri)]
+    if not candidates:
+        raise HttpError(400, f"IRI invalide : {base}{decoded.lstrip('/')!r}",
+                        f"invalid IRI: {base}{decoded.lstrip('/')!r}")
+    found = None
+    for candidate in candidates:
+        if await exists(request, candidate.iri):
+            found = candidate
+            break
+    if found is None:
+        return not_found(request, candidates[-1].iri)
+    resolved = found
     if resolved.suffix is None:
         return see_other(request, resolved.local)
     media = iris.SUFFIXES[resolved.suffix]
@@ -192,8 +214,16 @@ def etag_headers(request: Request, extra: str = "") -> dict[str, str]:
 
 async def rdf_document(request: Request, iri: str, media: str) -> Response:
     engine = engine_of(request)
-    sparql = desc.document_query(iri)
     headers = {**etag_headers(request), "Link": f'<{iri}>; rel="describes"'}
+    note = None
+    total = int((await select(request, desc.incoming_count_query(iri)))[0]["n"]["value"])
+    if total > desc.INCOMING_LIMIT:  # said in the document and in a Link header, never cut silently
+        everything = server_of(request) + "/sparql?query=" + quote(f"CONSTRUCT {{ ?s ?p <{iri}> }} "
+                                                                    f"WHERE {{ ?s ?p <{iri}> }}")
+        doc = server_of(request) + request.url.path
+        note = desc.incoming_note(doc, total, everything)
+        headers["Link"] += f', <{everything}>; rel="next"'
+    sparql = desc.document_query(iri, note=note)
     if media == "application/ld+json":
         body = await internal.construct(engine, sparql, "application/n-triples")
         context = await context_of(request)

@@ -238,3 +238,17 @@ def test_crawl_finds_no_broken_link(client: httpx.Client) -> None:
         if answer.status_code != 200:
             broken.append((link, answer.status_code))
     assert broken == []
+
+
+def test_incoming_links_beyond_the_limit_are_said_not_cut_silently(client: httpx.Client, shared: Path) -> None:
+    with open(shared / "reference" / "qpv" / "qpv_2024.csv", encoding="utf-8") as f:
+        mainland = sum(1 for r in csv.DictReader(f) if r["zone"] == "metropole")
+    assert mainland > 500
+    answer = client.get("/concept/zone/metropole.ttl")
+    assert 'rel="next"' in answer.headers["link"]
+    graph = rdflib.Graph().parse(data=answer.text, format="turtle")
+    concept = rdflib.URIRef(f"{BASE}concept/zone/metropole")
+    assert len(list(graph.subject_predicates(concept))) == 500
+    note = str(graph.value(rdflib.URIRef(str(answer.url)), DCT.description))
+    total = int(re.search(r"of (\d+)", note).group(1))  # type: ignore[union-attr]
+    assert total >= mainland

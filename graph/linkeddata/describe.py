@@ -66,12 +66,24 @@ def labels_query(iris: Iterable[str]) -> str:
     return f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?lp {{ {preds} }} ?x ?lp ?l }} LIMIT 20000"
 
 
-def document_query(iri: str, limit: int = INCOMING_LIMIT) -> str:
-    """The CONSTRUCT whose answer is the RDF document of ``iri`` (also linked from its page as "reproduce")."""
+def document_query(iri: str, limit: int = INCOMING_LIMIT, note: tuple[str, str, str] | None = None) -> str:
+    """The CONSTRUCT whose answer is the RDF document of ``iri`` (also linked from its page as "reproduce").
+    ``note`` = (document URL, French text, English text): a ``dct:description`` of the document saying what it
+    leaves out (incoming links beyond ``limit``)."""
     term = iri_term(iri)
-    return (f"CONSTRUCT {{ {term} ?p ?o . ?o ?bp ?bo . ?s ?ip {term} }} WHERE {{\n"
+    said = ""
+    if note is not None:
+        doc = iri_term(note[0])
+        said = (f" {doc} <{DCT}description> {ox.Literal(note[1], language='fr')} , "
+                f"{ox.Literal(note[2], language='en')} .")
+    return (f"CONSTRUCT {{ {term} ?p ?o . ?o ?bp ?bo . ?s ?ip {term} .{said} }} WHERE {{\n"
             f"  {{ {term} ?p ?o OPTIONAL {{ ?o ?bp ?bo FILTER(isBlank(?o)) }} }}\n"
             f"  UNION {{ SELECT ?s ?ip WHERE {{ ?s ?ip {term} }} ORDER BY ?ip ?s LIMIT {limit} }}\n}}")
+
+
+def incoming_note(doc: str, total: int, sparql_url: str, limit: int = INCOMING_LIMIT) -> tuple[str, str, str]:
+    return (doc, f"Liens entrants : les {limit} premiers sur {total} ; tous : {sparql_url}",
+            f"Incoming links: the first {limit} of {total}; all of them: {sparql_url}")
 
 
 # --- shaping ----------------------------------------------------------------------------------------------
