@@ -252,7 +252,7 @@ async def describe_remote(request: Request, iri: str) -> desc.Description:
     facts = desc.shape_outgoing(out)
     graphs = {f.graph for f in facts}
     graph_rows = await select(request, desc.graph_sources_query(graphs)) if graphs else []
-    desc.attach_sources(facts, statements, graph_rows)
+    desc.attach_sources(facts, statements, graph_rows, inferred=base_of(request) + "graph/inferred")
     description = desc.Description(iri, facts, desc.shape_incoming(incoming), total)
     description.labels = desc.shape_labels(await select(request, desc.labels_query(description.linked_iris())))
     return description

@@ -123,6 +123,11 @@ def test_ontology_hash_iris_resolve_to_its_documentation(client: httpx.Client, r
         "content-type"].startswith("text/turtle")
     served = rdflib.Graph().parse(data=client.get("/def.ttl").text, format="turtle")
     assert isomorphic(served, onto)
+    context = client.get("/context.jsonld").json()
+    assert context["@context"]["coversQPV"] == {"@id": str(QK.coversQPV), "@type": "@id"}
+    document = client.get("/def.jsonld").json()
+    expanded = rdflib.Graph().parse(data=json.dumps({**document, "@context": context["@context"]}), format="json-ld")
+    assert isomorphic(expanded, onto)
 
 
 def test_contract_and_organisation_pages(client: httpx.Client, repo_root: Path) -> None:

@@ -34,6 +34,9 @@ DUMP_FORMATS: dict[str, tuple[str, str, str]] = {
     "trig": ("application/trig", "RDF_TRIG", "TriG"),
     "nq": ("application/n-quads", "RDF_N_QUADS", "N-Quads"),
 }
+# EU data themes of every dataset: urban policy is about regions and cities, and these are public-sector acts
+THEMES = (("REGI", "Régions et villes", "Regions and cities"),
+          ("GOVE", "Gouvernement et secteur public", "Government and public sector"))
 GRAPH_DISTRIBUTIONS = ("ttl", "nt.gz")  # listed in the catalogue for each graph (all forms are served)
 ALL_DISTRIBUTIONS = ("nq.gz", "trig.gz")
 ALL_NAME = "all"
@@ -75,9 +78,12 @@ Checksums = dict[str, tuple[str, int]]  # dump URL path (/dumps/x.ttl) -> (sha25
 
 # --- metadata queries -------------------------------------------------------------------------------------
 def self_description_query(graphs: Iterable[str]) -> str:
-    values = " ".join(iri_term(g) for g in sorted(graphs))
-    return (f"SELECT ?g ?p ?o ?bp ?bo WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g ?p ?o "
-            "OPTIONAL { ?o ?bp ?bo FILTER(isBlank(?o)) } } }")
+    """What each graph says about itself. One constant pattern per graph (a UNION): the engine then reads each
+    graph's triples about its own IRI from the index (``VALUES ?g`` + ``GRAPH ?g { ?g ?p ?o }`` scans: 0.5 s
+    against 0.01 s on the national graph)."""
+    parts = [f"{{ GRAPH {iri_term(g)} {{ {iri_term(g)} ?p ?o OPTIONAL {{ ?o ?bp ?bo FILTER(isBlank(?o)) }} }} "
+             f"BIND({iri_term(g)} AS ?g) }}" for g in sorted(graphs)]
+    return "SELECT ?g ?p ?o ?bp ?bo WHERE { " + " UNION ".join(parts) + " }"
 
 
 def coverage_queries(graphs: Iterable[str], qk: str = QK) -> dict[str, str]:
@@ -258,6 +264,11 @@ def catalog_triples(infos: list[GraphInfo], site: Site, checksums: Checksums | N
         concept(t, language, EU + "language", fr, en)
         t.add(language, RDF + "type", DCT + "LinguisticSystem")
     t.add(catalog, DCAT + "service", service)
+    t.add(catalog, DCAT + "themeTaxonomy", EU + "data-theme")
+    t.add(EU + "data-theme", RDF + "type", SKOS + "ConceptScheme")
+    t.add(EU + "data-theme", DCT + "title", text("Data theme", "en"))
+    for code, fr, en in THEMES:
+        concept(t, EU + "data-theme/" + code, EU + "data-theme", fr, en)
     t.add(publisher, RDF + "type", FOAF + "Agent")
     t.add(publisher, FOAF + "name", text("Quartiers KG", "fr"))
     t.add(publisher, FOAF + "homepage", site.url("/"))
@@ -301,6 +312,8 @@ def catalog_triples(infos: list[GraphInfo], site: Site, checksums: Checksums | N
             value = info.first(key)
             if value is not None and value.datatype in (XSD + "date", XSD + "dateTime"):
                 t.add(dataset, key, date(value.value))
+        for code, _, _ in THEMES:
+            t.add(dataset, DCAT + "theme", EU + "data-theme/" + code)
         for word in keywords(info, site):
             t.add(dataset, DCAT + "keyword", word)
         t.add(dataset, DCAT + "landingPage", dataset)

@@ -179,9 +179,11 @@ def shape_labels(rows: list[Binding]) -> dict[str, dict[str, str]]:
     return labels
 
 
-def attach_sources(facts: list[Fact], statement_rows: list[Binding], graph_rows: list[Binding]) -> None:
+def attach_sources(facts: list[Fact], statement_rows: list[Binding], graph_rows: list[Binding],
+                   inferred: str | None = None) -> None:
     """Each fact's sources, most specific first: its reified statement's, else the resource's own
-    ``prov:wasDerivedFrom``, else its graph's ``prov:wasDerivedFrom``/``dct:source``."""
+    ``prov:wasDerivedFrom``, else its graph's ``prov:wasDerivedFrom``/``dct:source``. An entailed fact (in the
+    ``inferred`` graph) has no source page of its own: its provenance is the inference."""
     by_statement: dict[tuple[str, str], list[str]] = {}
     for row in statement_rows:
         by_statement.setdefault((row["p"]["value"], row["o"]["value"]), []).append(row["src"]["value"])
@@ -190,6 +192,9 @@ def attach_sources(facts: list[Fact], statement_rows: list[Binding], graph_rows:
     for row in graph_rows:
         by_graph.setdefault(row["g"]["value"], set()).add(row["src"]["value"])
     for fact in facts:
+        if fact.graph == inferred:
+            fact.sources = []
+            continue
         found = by_statement.get((fact.predicate, fact.value.value))
         fact.sources = sorted(found) if found else (own or sorted(by_graph.get(fact.graph, ())))
 
