@@ -62,30 +62,35 @@ class LinkedDataState:
     """What the linked-data pages compute once per store generation (kept on ``app.state``)."""
 
     generation: int = -1
-    values: dict[str, Any] = field(default_factory=dict)
-    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    values: dict[tuple[str, int], Any] = field(default_factory=dict)
+    locks: dict[tuple[str, int], asyncio.Lock] = field(default_factory=dict)
     checksums: cat.Checksums = field(default_factory=dict)
     modified: dict[int, float] = field(default_factory=dict)  # generation -> first seen (Last-Modified)
     warming: asyncio.Task[None] | None = None
 
     def reset(self, generation: int) -> None:
-        if generation != self.generation:
+        """A newer generation drops what was computed for the older ones."""
+        self.modified.setdefault(generation, time.time())
+        if generation > self.generation:
             self.generation = generation
-            self.values.clear()
+            self.values = {k: v for k, v in self.values.items() if k[1] >= generation}
+            self.locks = {k: v for k, v in self.locks.items() if k[1] >= generation}
             self.checksums = {}
-            self.modified.setdefault(generation, time.time())
 
     async def get(self, key: str, generation: int, compute: Callable[[], Awaitable[Any]]) -> Any:
+        """The value of ``key`` for ``generation``, computed once (concurrent callers wait for it)."""
         self.reset(generation)
-        if key in self.values:
-            return self.values[key]
-        lock = self.locks.setdefault(key, asyncio.Lock())
+        slot = (key, generation)
+        if slot in self.values:
+            return self.values[slot]
+        lock = self.locks.setdefault(slot, asyncio.Lock())
         async with lock:
-            if key not in self.values or self.generation != generation:
-                value = await compute()
-                self.reset(generation)
-                self.values[key] = value
-            return self.values[key]
+            if slot in self.values:
+                return self.values[slot]
+            value = await compute()
+            if generation >= self.generation:
+                self.values[slot] = value
+            return value
 
 
 def state_of(request: Request) -> LinkedDataState:

@@ -32,7 +32,8 @@ DATA = f"""
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("ld-base")
-    with serve(folder, Settings(access_log=False, base_iri=BASE), [(DATA, "text/turtle", GRAPH)]) as found:
+    settings = Settings(access_log=False, base_iri=BASE, open_writes=True)
+    with serve(folder, settings, [(DATA, "text/turtle", GRAPH)]) as found:
         yield found
 
 
@@ -72,6 +73,22 @@ def test_graph_iri_catalogue_and_dumps(client: httpx.Client, url: str) -> None:
     assert client.get("/dumps/data/test.nt.gz", headers={"If-None-Match": dump.headers["etag"]}).status_code == 304
     void = client.get("/.well-known/void")
     assert void.status_code == 200 and GRAPH in void.text
+
+
+def test_a_write_renews_catalogue_void_pages_and_dump_etags(client: httpx.Client) -> None:
+    before = client.get("/dumps/all.nq")
+    catalog_before = client.get("/catalog", headers={"Accept": "text/turtle"}).text
+    added = BASE + "graph/data/added"
+    update = (f"INSERT DATA {{ GRAPH <{added}> {{ <{BASE}id/thing/3> "
+              f"<http://www.w3.org/2000/01/rdf-schema#label> \"Chose trois\"@fr }} }}")
+    assert client.post("/sparql", data={"update": update}).status_code == 204
+    assert added not in catalog_before
+    assert added in client.get("/catalog", headers={"Accept": "text/turtle"}).text
+    assert added in client.get("/.well-known/void").text
+    assert "Chose trois" in client.get("/id/thing/3.html").text
+    assert client.get("/dumps/all.nq", headers={"If-None-Match": before.headers["etag"]}).status_code == 200
+    after = client.get("/dumps/all.nq")
+    assert after.headers["etag"] != before.headers["etag"] and b"Chose trois" in after.content
 
 
 # --- pure functions -------------------------------------------------------------------------------------------
