@@ -13,6 +13,7 @@ import json
 import re
 from collections import deque
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -100,6 +101,16 @@ def test_jsonld_reads_as_plain_json_and_equals_turtle(client: httpx.Client) -> N
     assert isomorphic(expanded, turtle)
 
 
+def test_negotiation_406_and_head(client: httpx.Client) -> None:
+    assert client.get(f"/id/qpv/{QPV}", headers={"Accept": "application/pdf"}).status_code == 406
+    browser = client.get(f"/id/qpv/{QPV}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert urlsplit(browser.headers["location"]).path == f"/id/qpv/{QPV}.html"
+    rdfxml = client.get(f"/id/qpv/{QPV}", headers={"Accept": "application/rdf+xml"})
+    assert urlsplit(rdfxml.headers["location"]).path == f"/id/qpv/{QPV}.rdf"
+    head = client.head(f"/id/qpv/{QPV}.ttl")
+    assert head.status_code == 200 and head.content == b""
+
+
 def test_unknown_iri_is_a_helpful_404(client: httpx.Client) -> None:
     answer = client.get("/id/qpv/QN99999X", headers={"Accept": "text/html"})
     assert answer.status_code == 404
@@ -142,6 +153,17 @@ def test_contract_and_organisation_pages(client: httpx.Client, repo_root: Path) 
     assert f"{total} €" in page
     org = client.get("/id/org/244200770.html").text
     assert 'href="/id/contrat/2024/244200770"' in org
+
+
+def test_organisation_page_totals_the_money_it_receives(client: httpx.Client, shared: Path) -> None:
+    """The adulte-relais table keys recipients by SIRET (``code_tiers``): the SIREN is its first 9 digits."""
+    siren = "419213558"
+    with open(shared / "reference" / "funding" / "adulte-relais_2023_by_contrat_de_ville.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["code_tiers"].startswith(siren)]
+    total = sum(Decimal(r["montant"]) for r in rows)
+    page = client.get(f"/id/org/{siren}.html").text
+    assert f"Funding received ({len(rows)})" in page
+    assert f"{total:,.2f}".replace(",", " ") + " €" in page
 
 
 def test_catalog_dcat_ap_shapes_report_no_violation(client: httpx.Client, shared: Path, repo_root: Path) -> None:
