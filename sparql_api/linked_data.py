@@ -495,6 +495,10 @@ async def dump_endpoint(request: Request) -> Response:
     dump = parse_dump(name, base_of(request))
     engine = engine_of(request)
     state = state_of(request)
+    if not state.modified:  # the store as built: its manifest's time, not the server's start
+        manifest = engine.store_dir / "quartiers-build.json"
+        if manifest.is_file():
+            state.modified[engine.generation] = manifest.stat().st_mtime
     state.reset(engine.generation)
     modified = state.modified[engine.generation]
     etag = '"' + engine.etag + "-" + hashlib.sha1(name.encode()).hexdigest()[:12] + '"'
