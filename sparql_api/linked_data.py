@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from graph.build import MANIFEST_NAME
 from graph.formats import Offer, content_type
 from graph.linkeddata import catalog as cat
 from graph.linkeddata import describe as desc
@@ -496,7 +497,7 @@ async def dump_endpoint(request: Request) -> Response:
     engine = engine_of(request)
     state = state_of(request)
     if not state.modified:  # the store as built: its manifest's time, not the server's start
-        manifest = engine.store_dir / "quartiers-build.json"
+        manifest = engine.store_dir / MANIFEST_NAME
         if manifest.is_file():
             state.modified[engine.generation] = manifest.stat().st_mtime
     state.reset(engine.generation)
