@@ -578,8 +578,13 @@ async def dumps_index(request: Request) -> Response:
 for _path in ("/id/{path:path}", "/concept/{path:path}", "/graph/{path:path}", "/def", "/def.{ext}",
               "/def/{path:path}"):
     router.add_api_route(_path, resource, methods=["GET", "HEAD"], include_in_schema=False)
-router.add_api_route("/.well-known/void", void_endpoint, methods=["GET", "HEAD"], summary="VoID description")
-router.add_api_route("/catalog", catalog_endpoint, methods=["GET", "HEAD"], summary="DCAT-AP 3 catalogue")
-router.add_api_route("/context.jsonld", context_endpoint, methods=["GET", "HEAD"], summary="JSON-LD context")
-router.add_api_route("/dumps", dumps_index, methods=["GET", "HEAD"], summary="Dumps (index)")
-router.add_api_route("/dumps/{name:path}", dump_endpoint, methods=["GET", "HEAD"], summary="Dump of a graph or all")
+DOCUMENTED = (
+    ("/.well-known/void", void_endpoint, "VoID description / description VoID", "void"),
+    ("/catalog", catalog_endpoint, "DCAT-AP 3 catalogue / catalogue DCAT-AP 3", "catalog"),
+    ("/context.jsonld", context_endpoint, "JSON-LD context / contexte JSON-LD", "jsonldContext"),
+    ("/dumps", dumps_index, "Dumps (index) / exports (index)", "dumps"),
+    ("/dumps/{name:path}", dump_endpoint, "Dump of a graph or of all / export d'un graphe ou du tout", "dump"),
+)
+for _path, _handler, _summary, _operation in DOCUMENTED:
+    router.add_api_route(_path, _handler, methods=["GET"], summary=_summary, operation_id=_operation)
+    router.add_api_route(_path, _handler, methods=["HEAD"], include_in_schema=False)
