@@ -156,6 +156,15 @@ def test_contract_and_organisation_pages(client: httpx.Client, repo_root: Path) 
     amounts = [float(o) for f in source.subjects(QK.contract, contract) for o in source.objects(f, QK.amount)]
     total = f"{sum(amounts):,.2f}".replace(",", " ")
     assert f"{total} €" in page
+    # provenance per fact: the coverage of a QPV cites its reified statement's source, not the contract's page
+    qpv = rdflib.URIRef(f"{BASE}id/qpv/{QPV}")
+    statement = next(st for st in source.subjects(rdflib.RDF.object, qpv)
+                     if (st, rdflib.RDF.predicate, QK.coversQPV) in source)
+    cited = {str(o) for o in source.objects(statement, rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))}
+    row = next(r for r in page.split("<tr") if 'href="/def#coversQPV"' in r and f'href="/id/qpv/{QPV}"' in r)
+    assert cited and all(f'href="{c}"' in row for c in cited)
+    page_source = "https://saint-etienne-metropole.fr/habiter-se-deplacer/politique-de-la-ville/le-contrat-de-ville-2024-2030"
+    assert page_source not in row and page_source not in cited
     org = client.get("/id/org/244200770.html").text
     assert 'href="/id/contrat/2024/244200770"' in org
 
