@@ -137,8 +137,8 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
 
     def link(iri: str) -> str:
         local = iris.local_path(iri, base)
-        if local is None:
-            return iri
+        if local is None:  # only web links leave the site (no javascript:, data:, file: from written data)
+            return iri if iri.lower().startswith(("http://", "https://")) else "#"
         fragment = iri.split("#", 1)[1] if "#" in iri else ""
         return local + ("#" + fragment if fragment else "")
 

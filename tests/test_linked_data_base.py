@@ -25,7 +25,7 @@ DATA = f"""
     dct:license <https://www.etalab.gouv.fr/licence-ouverte-open-licence/> ;
     dct:issued "2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .
 <{BASE}id/thing/1> rdfs:label "Chose un"@fr, "Thing one"@en ; rdfs:seeAlso <{BASE}id/thing/2> .
-<{BASE}id/thing/2> rdfs:label "Chose deux"@fr .
+<{BASE}id/thing/2> rdfs:label "Chose deux"@fr ; rdfs:seeAlso <javascript:alert(1)> .
 """.encode()
 
 
@@ -55,6 +55,7 @@ def test_iri_under_another_base_resolves_on_the_server(client: httpx.Client, url
     assert 'href="/id/thing/2"' in page  # links to IRIs under the base stay on the server
     assert "Chose un" in page and "Chose deux" in page
     assert client.get("/id/thing/3").status_code == 404
+    assert 'href="javascript:' not in client.get("/id/thing/2.html").text  # no script link from data
 
 
 def test_graph_iri_catalogue_and_dumps(client: httpx.Client, url: str) -> None:
