@@ -203,10 +203,12 @@ def build_parser(extra: list[Register] | None = None) -> argparse.ArgumentParser
     p.set_defaults(func=cmd_query)
 
     from graph.inference.cli import register as register_inference
+    from graph.questions.cli import register as register_ask
     from graph.validation.cli import register as register_validate
 
     register_validate(sub, common)
     register_inference(sub, common)
+    register_ask(sub, common)
     for register in extra or []:
         register(sub, common)
     return parser
