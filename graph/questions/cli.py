@@ -71,7 +71,9 @@ def parse_params(items: list[str], extra: list[str]) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise ParameterError(f"--param attend NOM=VALEUR, pas {item!r}", f"--param expects NAME=VALUE, not {item!r}")
+            raise ParameterError(
+                f"--param attend NOM=VALEUR, pas {item!r}", f"--param expects NAME=VALUE, not {item!r}"
+            )
         values[name] = value
     i = 0
     while i < len(extra):
@@ -107,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(list_text(args.lang))
         return 0
     if not args.name:
-        return bad_input("nom de question manquant (quartiers ask --list)", "missing question name (quartiers ask --list)")
+        return bad_input(
+            "nom de question manquant (quartiers ask --list)", "missing question name (quartiers ask --list)"
+        )
     try:
         extra = options_after_name(args)
     except SystemExit:  # argparse already printed what is wrong
