@@ -130,11 +130,13 @@ def run(args: argparse.Namespace) -> int:
     store, _ = open_built_store(Path(args.store) if args.store else default_store_dir())
     try:
         result = store.query(sparql)
+        if args.format in FORMATS:
+            sys.stdout.write(result.native.serialize(format=FORMATS[args.format]).decode())  # type: ignore[union-attr]
+        else:
+            print(format_table(result.variables, result.rows()))
     except StoreError as exc:
         print(f"quartiers ask {question.name}: {exc}", file=sys.stderr)
         return 1
-    if args.format in FORMATS:
-        sys.stdout.write(result.native.serialize(format=FORMATS[args.format]).decode())  # type: ignore[union-attr]
-    else:
-        print(format_table(result.variables, result.rows()))
+    finally:
+        store.close()
     return 0
