@@ -2,11 +2,12 @@
 
 The questions run with their default parameters on the in-memory replica the endpoint's workers answer from
 (``graph.replica.load_replica``: the committed dataset plus the inferred graph), and on the on-disk store for
-comparison. Each figure is the median of --repeat runs after one warm-up run; CPU seconds are reported beside
-wall-clock time (the machine is shared). Questions over the limit are flagged.
+comparison. Each figure is the median of --repeat runs after one warm-up run. A question is over the limit by
+its CPU time, as the endpoint judges a slow task (sparql_api.engine: "a task is slow by the CPU time its worker
+used, not by wall time"); wall-clock time is reported beside it (the machine is shared).
 
 Usage: PYTHONPATH=. .venv/bin/python benchmarks/questions_bench.py [--store DIR] [--repeat 7] [--limit-ms 100]
-       [--json FILE]. Prints Markdown; exits 1 when a question's median on the replica is over the limit.
+       [--json FILE]. Prints Markdown; exits 1 when a question's median CPU time on the replica is over the limit.
 """
 
 from __future__ import annotations
@@ -58,14 +59,14 @@ def main() -> int:
             disk_wall, _, _ = measure(on_disk, question, max(1, args.repeat // 2))
             results.append({"name": question.name, "rows": rows, "replica_ms": wall * 1000, "cpu_ms": cpu * 1000,
                             "disk_ms": disk_wall * 1000})
-    slow = [r for r in results if r["replica_ms"] > args.limit_ms]
-    print(f"| question | rows | replica (ms, median of {args.repeat}) | CPU (ms) | on-disk store (ms) |")
+    slow = [r for r in results if r["cpu_ms"] > args.limit_ms]
+    print(f"| question | rows | replica wall (ms, median of {args.repeat}) | CPU (ms) | on-disk store wall (ms) |")
     print("|---|---:|---:|---:|---:|")
     for r in results:
         flag = " ⚠ over the limit" if r in slow else ""
-        print(f"| `{r['name']}` | {r['rows']} | {r['replica_ms']:.1f}{flag} | {r['cpu_ms']:.1f} | {r['disk_ms']:.1f} |")
-    total = sum(r["replica_ms"] for r in results)
-    print(f"\n{len(results)} questions, {total:.0f} ms in all on the replica; over {args.limit_ms:.0f} ms: "
+        print(f"| `{r['name']}` | {r['rows']} | {r['replica_ms']:.1f} | {r['cpu_ms']:.1f}{flag} | {r['disk_ms']:.1f} |")
+    total = sum(r["cpu_ms"] for r in results)
+    print(f"\n{len(results)} questions, {total:.0f} ms CPU in all on the replica; over {args.limit_ms:.0f} ms: "
           + (", ".join(r["name"] for r in slow) or "none"))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
