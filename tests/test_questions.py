@@ -305,11 +305,23 @@ def per_contract(lines: list[dict[str, str]]) -> dict[str, tuple[int, Decimal]]:
 
 
 @pytest.mark.parametrize("scheme", ["adulte-relais", "fonjep"])
-def test_posts_per_contract(store, scheme, adulte_relais, fonjep):
+def test_posts_per_contract(store, scheme, adulte_relais, fonjep, aggregated):
     rows = ask(store, "posts-per-contract", scheme=scheme, year="2023")
+    # 2023: the posts listed one by one, per contract
     expected = per_contract(adulte_relais if scheme == "adulte-relais" else fonjep)
     assert {r["code"]: (int(r["posts"]), Decimal(r["amount"])) for r in rows} == expected
-    assert ask(store, "posts-per-contract", scheme=scheme, year="2022") == []  # posts are listed for 2023 only
+    # 2021: the yearly aggregates, per contract (summed over départements)
+    posts: Counter[str] = Counter()
+    money: dict[str, Decimal] = defaultdict(Decimal)
+    for r in aggregated:
+        if r["annee"] == "2021" and SCHEME_KEYS[r["dispositif"]] == scheme:
+            for code in contract_codes(r["code_cv"]):
+                posts[code] += int(r["nb_postes"])
+                money[code] += Decimal(r["montant_total_eur"])
+    rows = ask(store, "posts-per-contract", scheme=scheme, year="2021")
+    got = {r["code"]: (int(r["posts"]), Decimal(r["amount"])) for r in rows}
+    assert got == {c: (posts[c], money[c]) for c in posts}
+    assert ask(store, "posts-per-contract", scheme=scheme, year="2019") == []
 
 
 def test_funding_per_funder_scheme(store, adulte_relais, fonjep):
