@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from graph.formats import SOLUTIONS_OFFER
+from graph.namespaces import XSD
 from graph.questions import ParameterError, Question, UnknownQuestionError, get_question, load_catalogue
 from sparql_api.errors import HttpError
 from sparql_api.internal import select
@@ -144,10 +145,13 @@ async def run_as_query(request: Request, sparql: str, media: str) -> Response:
     return await run_cached(request, key, header, {"Vary": "Accept"})
 
 
-def cell(binding: dict[str, str] | None) -> dict[str, str] | None:
+NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "nonNegativeInteger", "int", "long")}
+
+
+def cell(binding: dict[str, str] | None) -> dict[str, Any] | None:
     if binding is None:
         return None
-    return {"type": binding["type"], "value": binding["value"]}
+    return {"type": binding["type"], "value": binding["value"], "numeric": binding.get("datatype") in NUMERIC}
 
 
 async def page(
@@ -159,7 +163,7 @@ async def page(
     error: tuple[str, str] | None = None,
 ) -> HTMLResponse:
     variables: list[str] = []
-    rows: list[list[dict[str, str] | None]] = []
+    rows: list[list[dict[str, Any] | None]] = []
     total = 0
     if sparql is not None:
         variables, bindings = await select(request.app.state.engine, sparql)
