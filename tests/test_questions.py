@@ -113,6 +113,24 @@ def test_signing_deadline(store):
     assert all(r["deadline"] == "2024-03-31" for r in rows)
 
 
+def test_signing_deadline_overseas(store, qpv_rows):
+    """A synthetic contract covering a real QPV of La Réunion gets the overseas deadline (31 December 2025)."""
+    [qpv] = [r["code_qp"] for r in qpv_rows if r["insee_dep"] == "974"][:1]
+    contract = "https://example.org/synthetic/questions/contrat-outre-mer"
+    data = (f"<{contract}> a <https://w3id.org/quartiers/def#Quartiers2030Contract> ;\n"
+            f"  <https://w3id.org/quartiers/def#coversQPV> <{QKI}qpv/{qpv}> ;\n"
+            '  <https://w3id.org/quartiers/def#signingDate> "2025-06-30"^^<http://www.w3.org/2001/XMLSchema#date> .\n')
+    graph = "https://example.org/synthetic/questions/overseas"
+    store.load(data.encode(), "text/turtle", graph)
+    try:
+        rows = {r["contract"]: r for r in ask(store, "contracts-2024-signing-deadline")}
+    finally:
+        store.drop_graph(graph)
+    assert (rows[contract]["deadline"], rows[contract]["onTime"], rows[contract]["daysLate"]) == (
+        "2025-12-31", "true", "0")
+    assert rows[SEM]["deadline"] == "2024-03-31"
+
+
 def test_signing_month(store):
     rows = ask(store, "contracts-2024-per-signing-month")
     assert {r["month"]: int(r["contracts"]) for r in rows} == {"2024-07": 1, "2025-03": 1}
