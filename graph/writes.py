@@ -148,7 +148,7 @@ class Writer:
             raise WriteRefused(
                 "invalid", f"mise à jour SPARQL invalide : {exc}", f"invalid SPARQL update: {exc}"
             ) from exc
-        except OSError as exc:
+        except (OSError, RuntimeError, ValueError) as exc:  # e.g. DROP of a graph that does not exist
             raise WriteRefused("invalid", f"échec de la mise à jour : {exc}", f"update failed: {exc}") from exc
         after = list(shadow.quads_for_pattern(None, None, None, None))
         delta = diff(before, after, graphs_before, named(shadow))

@@ -8,26 +8,24 @@ streamed. State lives on ``app.state`` (settings, engine, cache, metrics).
 from __future__ import annotations
 
 import asyncio
-import html
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from graph.formats import GRAPH_OFFER, SOLUTIONS_OFFER, content_type
-from graph.layout import INFERRED_GRAPH, WRITES_GRAPH
+from graph.layout import INFERRED_GRAPH
 from graph.namespaces import BASE
-from sparql_api import graph_store, openapi, questions
+from sparql_api import console, graph_store, openapi, questions
 from sparql_api.cache import AnswerCache, Cached
 from sparql_api.engine import Answer, Engine, WriteRejectedError
 from sparql_api.errors import HttpError, error_response, http_error_handler
-from sparql_api.negotiation import choose, negotiate, prefers_html
+from sparql_api.negotiation import choose, negotiate
 from sparql_api.observability import Metrics, RequestLog
 from sparql_api.protocol import SparqlRequest, parse_request
 from sparql_api.security import read_body, write_agent
@@ -36,7 +34,6 @@ from sparql_api.settings import Settings
 
 SPARQL_PATH = "/sparql"
 ASSERTED_PATH = "/sparql/asserted"  # the same endpoint without the materialised entailments (qkg:inferred)
-GRAPHS_QUERY = quote("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
 T = TypeVar("T")
 
 
@@ -80,7 +77,7 @@ def create_app(store_dir: Path, settings: Settings | None = None) -> FastAPI:
         max_age=3600,
     )
     app.add_middleware(RequestLog, metrics=metrics, enabled=settings.access_log)
-    app.add_api_route("/", home, methods=["GET"], include_in_schema=False)
+    console.register(app)  # /, /builder, /dashboard, /static/ (the web console)
     # the protocol's hot path: a plain route (no dependency injection) placed before the documented ones
     for path in (SPARQL_PATH, SPARQL_PATH + "/", ASSERTED_PATH):
         app.add_route(path, sparql_endpoint, methods=openapi.ALL_METHODS, include_in_schema=False)
@@ -262,12 +259,12 @@ async def rejected_handler(request: Request, exc: Exception) -> Response:
     return JSONResponse(payload, status_code=422)
 
 
-# --- service description, home, health --------------------------------------------------------------------
+# --- service description, health --------------------------------------------------------------------
 async def service_description(request: Request, req: SparqlRequest) -> Response:
     settings: Settings = request.app.state.settings
     accept = request.headers.get("accept")
-    if req.format is None and prefers_html(accept, DESCRIPTION_OFFER):
-        return await home(request)
+    if console.wants_query_page(request.method, accept, req.format):
+        return await console.query_page(request, request.scope["path"].rstrip("/"))
     media = choose(accept, req.format, DESCRIPTION_OFFER) or "text/turtle"
     engine = engine_of(request)
     counts = await engine.counts()
@@ -278,26 +275,6 @@ async def service_description(request: Request, req: SparqlRequest) -> Response:
     )
     return Response(serialize_description(triples, media), media_type=content_type(media),
                     headers={"Vary": "Accept", "ETag": f'"{engine.etag}"'})
-
-
-async def home(request: Request) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
-    base = html.escape(settings.base_iri)
-    audit = html.escape(settings.base_iri + WRITES_GRAPH[len(BASE):])
-    return HTMLResponse(f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Quartiers KG — SPARQL</title></head>
-<body><h1>Quartiers KG</h1>
-<p>Graphe de connaissances des contrats de ville 2024-2030 et des QPV / Knowledge graph of France's
-urban-policy contracts. Base IRI : <code>{base}</code></p>
-<ul>
-<li><a href="{SPARQL_PATH}">{SPARQL_PATH}</a> — point d'accès SPARQL 1.1 / SPARQL 1.1 endpoint</li>
-<li><a href="{SPARQL_PATH}?query={GRAPHS_QUERY}&amp;format=csv">graphes nommés et tailles (CSV) /
-named graphs and sizes (CSV)</a></li>
-<li><a href="{graph_store.GSP_PATH}?default">{graph_store.GSP_PATH}</a> — Graph Store HTTP Protocol
-(<code>?graph=IRI</code>, <code>?default</code>)</li>
-<li><a href="/docs">/docs</a> — OpenAPI</li>
-<li>écritures journalisées dans / writes recorded in <code>{audit}</code></li>
-</ul></body></html>""")
 
 
 async def health() -> JSONResponse:

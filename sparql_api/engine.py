@@ -241,7 +241,10 @@ class Pool:
             self.retire(child)
 
     def _want_more(self) -> bool:
-        return self.forkable and len(self.children) + self.forking < self.settings.max_workers
+        """Slow tasks (at most ``max_slow``) do not count against ``max_workers``: cheap queries always find or
+        get a worker while slow ones run."""
+        slow = sum(1 for c in self.children.values() if c.slow and not c.killed)
+        return self.forkable and len(self.children) - slow + self.forking < self.settings.max_workers
 
     def _keep_warm(self) -> None:
         while len(self.idle) + self.forking < self.settings.min_idle_workers and self._want_more():
@@ -335,6 +338,10 @@ class Pool:
             self.kill(child, "client-cap")
         elif total > self.settings.max_slow:
             self.kill(child, "busy")
+        elif any(self.waiters.values()) and self._want_more():
+            self._start_fork()  # a cheap query waits: it gets a worker beside the slow one
+        else:
+            self._keep_warm()
 
     def release(self, child: Child) -> None:
         """A task is over: reuse the worker, or replace it (killed, niced, or far behind the write log)."""

@@ -13,7 +13,7 @@ import struct
 from typing import Any
 
 PREFIX = struct.Struct("!II")
-MAX_HEADER = 1 << 20
+MAX_HEADER = 1 << 26  # the header carries the query text: above max_body_bytes even when JSON escapes it
 
 
 class FrameError(Exception):

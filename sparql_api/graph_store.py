@@ -40,8 +40,13 @@ def request_url(request: Request) -> str:
 def target_graph(request: Request) -> str | object | None:
     """The graph a request names: an IRI, None for the default graph, or STORE."""
     if request.path_params.get("path"):
-        return request_url(request)
+        return check_iri(request_url(request), "graph")
     params = query_params(request.url.query)
+    unknown = sorted(set(params) - {"graph", "default"})
+    if unknown:  # a typo or another server's parameter must not silently change the target
+        names = ", ".join(unknown)
+        raise bad_request(f"paramètre(s) inconnu(s) : {names} (graph ou default)",
+                          f"unknown parameter(s): {names} (use graph or default)")
     if "graph" in params and "default" in params:
         raise bad_request("graph et default ensemble", "both graph and default parameters")
     if "graph" in params:

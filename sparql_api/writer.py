@@ -95,6 +95,10 @@ def handle(sock: socket.socket, writer: Writer, header: dict[str, Any], body: by
         frames.send(sock, {"op": "error", "status": 503, "fr": "écriture trop volumineuse pour la mémoire permise",
                            "en": "the write is too large for the memory limit"})
         return
+    except Exception as exc:  # a defect: answer it, keep the writer (nothing was committed)
+        frames.send(sock, {"op": "error", "status": 500, "fr": f"erreur interne de l'écriture : {exc!r}",
+                           "en": f"internal error in the write: {exc!r}"})
+        return
     frames.send(sock, {"op": "plan", "added": len(plan.delta.added), "removed": len(plan.delta.removed)})
     answer, _ = frames.recv(sock)
     if not answer.get("ok"):
