@@ -181,3 +181,21 @@ def test_openapi(client):
     names = {p["name"] for p in answer["parameters"]}
     assert {"name", "format", "departement", "region", "contract", "scheme", "year"} <= names
     assert "text/csv" in answer["responses"]["200"]["content"]
+
+
+def test_every_question_answers_on_the_whole_graph(store_dir):
+    """The committed dataset of the day (the corpus grows): every question runs with its defaults, and the
+    contract questions see at least the two seed contracts."""
+    from graph.questions import run_question
+    from graph.store import OxigraphStore
+
+    store = OxigraphStore(store_dir / "oxigraph", read_only=True)
+    try:
+        answers = {name: run_question(store, q).rows() for name, q in load_catalogue().items()}
+    finally:
+        store.close()
+    seeds = {"https://w3id.org/quartiers/id/contrat/2024/244200770", "https://w3id.org/quartiers/id/contrat/2024/200011773"}
+    for name in ("signatories-per-contract", "contracts-2024-signing-deadline", "qpv-coverage-vs-national-list",
+                 "amounts-per-contract"):
+        assert seeds <= {r["contract"] for r in answers[name]}, name
+    assert sum(int(r["qpv"]) for r in answers["qpv-per-region"]) <= 1584
