@@ -9,6 +9,7 @@ endpoint, validation) handles one result type whatever the backend.
 from __future__ import annotations
 
 import io
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -223,7 +224,7 @@ class OxigraphStore(Store):
         if path is None:
             self._store = ox.Store()
         elif read_only:
-            self._store = ox.Store.read_only(str(path))
+            self._store = open_read_only(path)
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
@@ -443,3 +444,17 @@ def open_store(backend: str = "oxigraph", path: Path | None = None, *, read_only
     if backend == "rdflib":
         return RdflibStore()
     raise StoreError(f"unknown store backend {backend!r}; expected 'oxigraph' or 'rdflib'")
+
+
+def open_read_only(path: Path, attempts: int = 40) -> ox.Store:
+    """A read-only view of a store another handle may be writing: RocksDB's read-only open can race with the
+    writer's background compaction (the manifest it reads names a file just deleted); open again then."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            transient = "No such file" in str(exc) or "Corruption" in str(exc)
+            if not transient or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")

@@ -103,9 +103,13 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(store: Path) -> None:
                 except httpx.HTTPError:
                     return
 
+        before = len(acknowledged)
         thread = threading.Thread(target=writer, args=(url, stop))
         thread.start()
-        time.sleep(1.5)  # some writes land, the kill falls in the middle of others
+        deadline = time.monotonic() + 60
+        while len(acknowledged) == before and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first write of the round is acknowledged (the writer process is up)
+        time.sleep(0.5)  # more writes land, the kill falls in the middle of others
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         stop.set()
