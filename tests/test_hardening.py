@@ -41,7 +41,7 @@ def synthetic_data(n: int = 2000) -> bytes:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shapes = tmp_path_factory.mktemp("shapes") / "qpv.ttl"
     shapes.write_text(QPV_SHAPE, encoding="utf-8")
-    settings = Settings(write_token=TOKEN, gate_shapes=(str(shapes),), query_timeout=4, max_workers=4,
+    settings = Settings(write_token=TOKEN, gate_shapes=(str(shapes),), query_timeout=10, max_workers=4,
                         min_idle_workers=2, access_log=False)
     with serve(tmp_path_factory.mktemp("hardening"), settings, [(synthetic_data(), "text/turtle", G)]) as url:
         yield url
