@@ -128,8 +128,9 @@ def dataset_tables(data: dict) -> list[str]:
         lines += ["", "| build / load | seconds | triples | triples/s | peak RSS |", "|---|---:|---:|---:|---:|"]
         for name, entry in load.items():
             if isinstance(entry, dict):
+                note = f" (inference {entry['inference_s']:.1f} s)" if entry.get("inference_s") else ""
                 lines.append(
-                    f"| {name} | {num(entry.get('seconds'), 2)} | {entry.get('triples', 0):,} | "
+                    f"| {name} | {num(entry.get('seconds'), 2)}{note} | {entry.get('triples', 0):,} | "
                     f"{num(entry.get('triples_per_s'))} | {mb(entry.get('peak_rss'))} |"
                 )
     if "write" in data:
