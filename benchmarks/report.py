@@ -118,11 +118,43 @@ def dataset_tables(data: dict) -> list[str]:
                 f"{mb(peak.get('rss'))} | {mb(peak.get('pss'))} | "
                 f"{num(entry.get('start_to_first_answer_s'), 2)} s |"
             )
-    mismatch = [f"{server} {query}: {got}" for server, entry in memory.items()
-                for query, got in entry.get("rows", {}).items()
-                if query != "DESCRIBE of a QPV" and got != data.get("rows", {}).get(query)]
-    lines += ["", "Rows check (each server's first answer against the in-process engine): "
-              + ("all equal." if not mismatch else "**differences** — " + "; ".join(mismatch))]
+    questions = data.get("questions", {})
+    if questions:
+        columns = ["pyoxigraph memory", "pyoxigraph disk", PROJECT, OXIGRAPH]
+        over = [q for q, e in questions.items() if any(e.get(c, {}).get("median", 0) > TARGET_MS for c in columns[:3])]
+        lines += [
+            "",
+            f"Catalogue questions (graph/questions, defaults), ms, median over rounds (min–max); ✗ over "
+            f"{TARGET_MS:.0f} ms. Over the target in-process or over HTTP: {', '.join(over) or 'none'}.",
+            "",
+            "| question | rows | " + " | ".join(columns[:2]) + f" | {PROJECT} HTTP p50 c=1 | {OXIGRAPH} HTTP p50 c=1 |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for q, e in questions.items():
+            cells = []
+            for c in columns:
+                value = e.get(c)
+                flag = (
+                    ""
+                    if not value or value["median"] != value["median"]
+                    else (" ✗" if value["median"] > TARGET_MS else " ✓")
+                )
+                errs = e.get(f"{c} errors")
+                cells.append(
+                    med(value) + flag + (f" ⚠ errors in {errs['n']} rounds" if errs else "")
+                )
+            lines.append(f"| {q} | {data.get('question_rows', {}).get(q, '—')} | " + " | ".join(cells) + " |")
+    mismatch = [
+        f"{server} {query}: {got}"
+        for server, entry in memory.items()
+        for query, got in entry.get("rows", {}).items()
+        if query != "DESCRIBE of a QPV" and got != data.get("rows", {}).get(query)
+    ]
+    lines += [
+        "",
+        "Rows check (each server's first answer against the in-process engine): "
+        + ("all equal." if not mismatch else "**differences** — " + "; ".join(mismatch)),
+    ]
     load = data.get("load", {})
     if load:
         lines += ["", "| build / load | seconds | triples | triples/s | peak RSS |", "|---|---:|---:|---:|---:|"]

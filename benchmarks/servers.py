@@ -166,11 +166,14 @@ def wait_answer(url: str, process: subprocess.Popen, timeout: float) -> float:
     raise RuntimeError(f"no answer from {url} within {timeout} s")
 
 
-def project_server(store_dir: Path, token: str, port: int | None = None, timeout: float = 30.0) -> Server:
+def project_server(store_dir: Path, token: str, port: int | None = None, timeout: float = 30.0,
+                   extra_path: Path | None = None, name: str = "Quartiers KG") -> Server:
+    """``extra_path``: a folder of packages put after the repository on PYTHONPATH (an A/B of a dependency)."""
     port = port or free_port()
     command = [sys.executable, "-m", "benchmarks.serve_store", str(store_dir), str(port), str(timeout)]
-    return Server("Quartiers KG", command, f"http://127.0.0.1:{port}/sparql", ready_path="/ready",
-                  env={"PYTHONPATH": str(REPO), "QUARTIERS_TOKEN": token})
+    path = f"{REPO}{os.pathsep}{extra_path}" if extra_path else str(REPO)
+    return Server(name, command, f"http://127.0.0.1:{port}/sparql", ready_path="/ready",
+                  env={"PYTHONPATH": path, "QUARTIERS_TOKEN": token})
 
 
 def project_cli_server(store_dir: Path, port: int | None = None) -> Server:
