@@ -204,11 +204,13 @@ def build_parser(extra: list[Register] | None = None) -> argparse.ArgumentParser
 
     from graph.contracts.cli import register as register_import_contracts
     from graph.inference.cli import register as register_inference
+    from graph.questions.cli import register as register_ask
     from graph.validation.cli import register as register_validate
 
     register_validate(sub, common)
     register_import_contracts(sub, common)
     register_inference(sub, common)
+    register_ask(sub, common)
     for register in extra or []:
         register(sub, common)
     return parser

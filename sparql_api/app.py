@@ -21,8 +21,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from graph.formats import GRAPH_OFFER, SOLUTIONS_OFFER, content_type
 from graph.layout import INFERRED_GRAPH
 from graph.namespaces import BASE
-from sparql_api import console, graph_store, openapi
+from sparql_api import console, graph_store, linked_data, openapi, questions
 from sparql_api.cache import AnswerCache, Cached
+from sparql_api.contracts_upload import upload_contracts
 from sparql_api.engine import Answer, Engine, WriteRejectedError
 from sparql_api.errors import HttpError, error_response, http_error_handler
 from sparql_api.negotiation import choose, negotiate
@@ -84,6 +85,9 @@ def create_app(store_dir: Path, settings: Settings | None = None) -> FastAPI:
     openapi.add_sparql_routes(app, SPARQL_PATH, sparql_endpoint)
     openapi.add_sparql_routes(app, ASSERTED_PATH, sparql_endpoint, suffix="Asserted")
     app.include_router(graph_store.router)
+    app.add_api_route("/contracts", upload_contracts, methods=["POST"], summary="Import contracts", tags=["write"])
+    app.include_router(questions.router)
+    app.include_router(linked_data.router)
     app.add_api_route("/health", health, methods=["GET"], summary="Liveness / vivacité", tags=["service"])
     app.add_api_route("/ready", ready, methods=["GET"], summary="Readiness / disponibilité", tags=["service"])
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], summary="Prometheus metrics", tags=["service"])

@@ -235,18 +235,17 @@ def dump_task(store: ox.Store, header: dict[str, Any], out: Chunks) -> None:
     """A dump of one graph or of the whole dataset, optionally gzip-compressed."""
     name = header.get("graph")
     fmt = rdf_format(header["media"])
-    if name is None and fmt not in QUAD_FORMATS:
-        raise TaskError(
-            406, "le jeu complet s'exporte en N-Quads ou TriG", "the whole dataset dumps as N-Quads or TriG"
-        )
     if name and not store.contains_named_graph(ox.NamedNode(name)):
         raise TaskError(404, f"graphe <{name}> inexistant", f"no graph <{name}>")
     out.start({"media": header["media"], "kind": "graph"})
-    sink: Any = gzip.GzipFile(fileobj=out, mode="wb", mtime=0) if header.get("gzip") else out  # type: ignore[arg-type]
+    sink: Any = gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6, mtime=0) if header.get("gzip") else out  # type: ignore[arg-type]
     if name:
         graph = ox.NamedNode(name)
         quads = store.quads_for_pattern(None, None, None, graph)
         write_triples((ox.Triple(q.subject, q.predicate, q.object) for q in quads), header["media"], sink, graph)
+    elif fmt not in QUAD_FORMATS:  # the whole dataset as triples: every graph's triples, merged
+        quads = store.quads_for_pattern(None, None, None, None)
+        write_triples((ox.Triple(q.subject, q.predicate, q.object) for q in quads), header["media"], sink)
     else:
         prefixes = PREFIXES if fmt == ox.RdfFormat.TRIG else None
         ox.serialize(store.quads_for_pattern(None, None, None, None), sink, format=fmt, prefixes=prefixes)

@@ -269,3 +269,57 @@ def test_a_carrier_that_already_has_a_contract_elsewhere_is_refused(
     assert f"{folder}/contracts.csv:2:carrier: " in err and "annemasse-agglomeration-2024" in err
     assert graph_counts(store) == before
     assert not (store / "deltas").exists() or not any((store / "deltas").iterdir())
+
+
+def test_a_person_with_two_posts_represents_the_signer_with_the_right_one() -> None:
+    data = import_contracts([FIXTURES / "valid"]).files["synthetic-bourg"].decode()
+    signature = data.split("\n<contrat/2024/200071751/signature/200071751>\n", 1)[1].split("\n\n", 1)[0]
+    assert "qk:representedBy <personne/personne-synthetique>" in signature
+    assert "qk:representativePost <poste/president-synthetique>" in signature  # the post in the EPCI, not the mayor's
+    person = data.split("\n<personne/personne-synthetique>\n", 1)[1].split("\n\n", 1)[0]
+    assert "org:holds <poste/maire-synthetique>, <poste/president-synthetique>" in person
+
+
+def test_two_inputs_with_the_same_carrier_are_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(FIXTURES / "valid", copy)
+    text = (copy / "contracts.csv").read_text(encoding="utf-8").replace("synthetic-bourg", "synthetic-bourg-bis")
+    (copy / "contracts.csv").write_text(text, encoding="utf-8")
+    for name in ("signatories.csv", "qpv.csv", "funding.csv"):
+        renamed = (copy / name).read_text(encoding="utf-8").replace("synthetic-bourg", "synthetic-bourg-bis")
+        (copy / name).write_text(renamed, encoding="utf-8")
+    with pytest.raises(ContractImportError) as caught:
+        import_contracts([FIXTURES / "valid", copy])
+    assert [e.line().split(": ", 1)[0] for e in caught.value.errors] == [f"{copy}/contracts.csv:2:carrier"]
+
+
+def test_a_signer_at_two_ceremonies_has_one_signature_per_day(tmp_path: Path) -> None:
+    folder = tmp_path / "ceremonies"
+    shutil.copytree(FIXTURES / "valid", folder)
+    columns = [c.name for c in SHEET_BY_NAME["signatories"].columns if not c.added]
+    with (folder / "signatories.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, columns, lineterminator="\n").writerow(
+            {"contract": "synthetic-bourg", "signatory": "200071751", "role": "epci", "signing_date": "02/04/2024",
+             "source": "page"}
+        )  # fmt: skip
+    data = import_contracts([folder]).files["synthetic-bourg"].decode()
+    base = "<contrat/2024/200071751/signature/200071751"
+    assert f"\n{base}/2024-03-15>\n" in data and f"\n{base}/2024-04-02>\n" in data
+    assert f"\n{base}>\n" not in data
+    assert "\n<contrat/2024/200071751/signature/etat>\n" in data  # one ceremony: no date in the IRI
+
+
+def test_a_more_precise_date_from_another_source_is_not_a_conflict(tmp_path: Path) -> None:
+    folder = tmp_path / "precise"
+    shutil.copytree(FIXTURES / "valid", folder)
+    with (folder / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write("minutes,https://example.org/synthetic/import/minutes,Délibération,,,deliberation,,\n")
+    columns = [c.name for c in SHEET_BY_NAME["contracts"].columns if not c.added]
+    with (folder / "contracts.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
+        writer.writerow({"contract": "synthetic-bourg", "adoption_date": "2024-02", "source": "page"})
+        writer.writerow({"contract": "synthetic-bourg", "adoption_date": "20/02/2024", "source": "minutes"})
+    data = import_contracts([folder]).files["synthetic-bourg"].decode()
+    assert 'qk:adoptionDate "2024-02-20"^^xsd:date' in data
+    assert "gYearMonth" not in data
+    assert "/enonce/" not in data

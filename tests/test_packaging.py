@@ -31,6 +31,7 @@ def test_wheel_holds_packages_resources_and_command(wheel: Path) -> None:
     assert "graph/resources/data/reference/qpv.ttl" in names
     assert any(n.startswith("graph/resources/shapes/") for n in names)
     assert "sparql_api/app.py" in names
+    assert "sparql_api/templates/ld/entity.html" in names  # the linked-data pages
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "quartiers = quartiers_cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

@@ -96,6 +96,21 @@ class Cells:
             )
         return parsed
 
+    def day(self, row: Row, column: str) -> tuple[str, str] | None:
+        """A date that must be a day (a signing date: xsd:date); a month or a year belongs in ``comment``."""
+        parsed = self.date(row, column)
+        if parsed and parsed[1] != XSD + "date":
+            self.fail(
+                row,
+                column,
+                f"{row[column]!r} : une date de signature est un jour (AAAA-MM-JJ ou JJ/MM/AAAA) ; "
+                "si la source ne donne que le mois ou l'année, l'écrire dans comment",
+                f"{row[column]!r}: a signing date is a day (YYYY-MM-DD or DD/MM/YYYY); "
+                "when the source gives only the month or the year, write it in comment",
+            )
+            return None
+        return parsed
+
     def year(self, row: Row, column: str) -> str | None:
         value = row[column]
         if value and not re.fullmatch(r"(19|20)\d{2}", value):

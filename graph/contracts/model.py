@@ -83,7 +83,7 @@ class Builder:
         self.c = Cells(errors)
         self.sources: dict[str, str] = {}  # key -> URL
         self.orgs: dict[str, Row] = {}
-        self.people: dict[str, Row] = {}
+        self.people: dict[str, list[Row]] = {}  # a person holding several posts has one row per post
         self.schemes: dict[str, Row] = {}
         self.contracts: dict[str, Contract] = {}
         self.descriptions: dict[str, Graph] = {}  # IRI -> triples describing it (pulled into files that use it)
@@ -242,7 +242,7 @@ class Builder:
     def build(self) -> dict[str, Graph]:
         self.read_sources()
         self.read_keyed("organisations", "organisation", self.orgs)
-        self.read_keyed("people", "person", self.people)
+        self.read_people()
         self.read_keyed("schemes", "scheme", self.schemes)
         self.read_contracts()
         self.describe_sources()
@@ -250,8 +250,11 @@ class Builder:
         self.describe_people()
         for row in self.t.sheet("qpv"):
             self.qpv_row(row)
+        dates: dict[tuple[str, str], set[str]] = defaultdict(set)  # (contract, signatory) -> signing dates
         for row in self.t.sheet("signatories"):
-            self.signatory_row(row)
+            dates[(row["contract"], row["signatory"])].add(row["signing_date"])
+        for row in self.t.sheet("signatories"):
+            self.signatory_row(row, len(dates[(row["contract"], row["signatory"])]) > 1)
         priorities = self.priorities()
         for row in self.t.sheet("commitments"):
             self.commitment_row(row, priorities)
@@ -371,8 +374,16 @@ class Builder:
             g = self.descriptions.setdefault(org.iri, Graph(org.iri))
             self.facts(g, org.iri, row, source, quote=False)
 
+    def read_people(self) -> None:
+        for row in self.t.sheet("people"):
+            key = self.c.key(row, "person")
+            if not key:
+                self.c.required(row, "person")
+                continue
+            self.people.setdefault(key, []).append(row)
+
     def describe_people(self) -> None:
-        for key, row in self.people.items():
+        for key, row in ((k, r) for k, rows in self.people.items() for r in rows):
             iri = f"{QKI}personne/{key}"
             source = self.source(row)
             self.describe(iri, A, FOAF + "Person")
@@ -446,7 +457,7 @@ class Builder:
         g.add(iri, QK + "carriedBy", c.carrier.iri)
         kind, _, code = c.territory.partition(":")
         g.add(iri, QK + "territory", f"{QKI}{kind}/{code}")
-        asserted: dict[str, Literal | str] = {}
+        stated: dict[str, list[tuple[Literal | str, Row, str | None]]] = defaultdict(list)
         for index, row in enumerate(c.rows):
             source = self.source(row)
             if source:
@@ -461,8 +472,8 @@ class Builder:
             if index and row["title"] and row["title"] != c.title:
                 g.add(iri, SKOS + "altLabel", fr(row["title"]))
             values: dict[str, Literal | str] = {}
-            for column in ("signing_date", "adoption_date"):
-                parsed = self.c.date(row, column)
+            for column in ("signing_date", "adoption_date"):  # a council vote may be known to the month only
+                parsed = self.c.day(row, column) if column == "signing_date" else self.c.date(row, column)
                 if parsed:
                     values[STATED_PROPS[column]] = typed(*parsed)
             for column in ("stated_qpv_count", "stated_signatory_count", "stated_population"):
@@ -473,11 +484,7 @@ class Builder:
             if adopted_by:
                 values[QK + "adoptedBy"] = adopted_by.iri
             for predicate, value in values.items():
-                if predicate not in asserted:
-                    asserted[predicate] = value
-                    g.add(iri, predicate, value)
-                elif asserted[predicate] != value:
-                    self.conflict(c, row, source, predicate, value)
+                stated[predicate].append((value, row, source))
             self.period(g, iri, f"{iri}/periode", row, source)
             for theme in self.c.themes(row, "themes"):
                 g.add(iri, DCT + "subject", theme_iri(theme))
@@ -489,6 +496,16 @@ class Builder:
                         row, "principles", f"principe inconnu {principle!r}", f"unknown principle {principle!r}"
                     )
             self.facts(g, iri, row, source)
+        for predicate, items in stated.items():
+            # the first row's value, or a later value that only makes it more precise (2024-05 -> 2024-05-30)
+            chosen = items[0][0]
+            for value, _row, _source in items[1:]:
+                if refines(value, chosen):
+                    chosen = value
+            g.add(iri, predicate, chosen)
+            for value, row, source in items:
+                if value != chosen and not refines(chosen, value):
+                    self.conflict(c, row, source, predicate, value)
         self.predecessor(c)
 
     def conflict(self, c: Contract, row: Row, source: str | None, predicate: str, value: Literal | str) -> None:
@@ -638,7 +655,8 @@ class Builder:
             self.facts(g, stmt, row, source)
 
     # ---- signatories ----------------------------------------------------------------------------------------
-    def signatory_row(self, row: Row) -> None:
+    def signatory_row(self, row: Row, several: bool = False) -> None:
+        """One signature; a signer that signed on several days (several ceremonies) gets one per day."""
         c = self.contract_of(row)
         source = self.source(row)
         signer = self.org(row, "signatory") if self.c.required(row, "signatory") else None
@@ -661,14 +679,14 @@ class Builder:
         if not role:
             self.c.required(row, "role")
         basis = self.c.choice(row, "basis", ("texte-source", "loi")) or "texte-source"
-        date = self.c.date(row, "signing_date")
+        date = self.c.day(row, "signing_date")
         if not (c and signer and role and source):
             return
         g = c.graph
         key = row["signatory"].removeprefix("commune:")
         if (key.isdigit() and len(key) == 5) or INSEE_RE.fullmatch(key):
             key = signer.iri.rsplit("/", 1)[1]
-        iri = f"{c.iri}/signature/{key}"
+        iri = f"{c.iri}/signature/{key}" + (f"/{date[0]}" if several and date else "")
         g.add(iri, A, QK + "Signature")
         g.add(iri, RDFS + "label", fr(f"Signature du {c.title} : {signer.label}"))
         g.add(iri, QK + "signatureOf", c.iri)
@@ -680,7 +698,7 @@ class Builder:
         rep = row["represented_by"]
         if rep and (person := self.person(row, "represented_by", rep)):
             g.add(iri, QK + "representedBy", person)
-            post = self.people[rep]["post"]
+            post = self.representative_post(rep, signer)
             if post:
                 g.add(iri, QK + "representativePost", f"{QKI}poste/{post}")
         for other in split(row["in_presence_of"]):
@@ -691,6 +709,17 @@ class Builder:
             g.add(iri, PROV + "wasDerivedFrom", refdata.GEO_DATASET)
         g.add(c.iri, QK + "hasSignature", iri)
         g.add(c.iri, QK + "signatory", signer.iri)
+
+    def representative_post(self, person: str, signer: Org) -> str | None:
+        """The post of ``person`` in the signing organisation (or their only post)."""
+        posts = [(r["post"], r["post_in"]) for r in self.people[person] if r["post"]]
+        if len(posts) == 1:
+            return posts[0][0]
+        for post, post_in in posts:
+            org = self.org(self.people[person][0], "post_in", post_in) if post_in else None
+            if org and org.iri == signer.iri:
+                return post
+        return None
 
     # ---- priorities -----------------------------------------------------------------------------------------
     def priorities(self) -> dict[tuple[str, str], str]:
@@ -995,6 +1024,19 @@ class Builder:
                 for p in d.predicates(iri):
                     for o in d.objects(iri, p):
                         g.add(iri, p, o)
+
+
+def refines(precise: Literal | str, vague: Literal | str) -> bool:
+    """A date that states more than another and agrees with it (2024-05-30 refines 2024-05 and 2024)."""
+    dates = (XSD + "date", XSD + "gYearMonth", XSD + "gYear")
+    return (
+        isinstance(precise, Literal)
+        and isinstance(vague, Literal)
+        and precise.datatype in dates
+        and vague.datatype in dates
+        and len(precise.lexical) > len(vague.lexical)
+        and precise.lexical.startswith(vague.lexical)
+    )
 
 
 def _day(parsed: tuple[str, str], first: bool) -> tuple[str, str]:

@@ -66,7 +66,16 @@ def import_contracts(paths: list[Path], reference: Reference | None = None) -> I
         for slug, contract in builder.contracts.items():
             first = contract.rows[0]
             where = first.error("carrier", "", "")
-            result.contracts[slug] = (contract.iri, where)
+            other = next((s for s, (iri, _) in result.contracts.items() if iri == contract.iri and s != slug), None)
+            if other:
+                errors.append(
+                    first.error(
+                        "carrier",
+                        f"le contrat {other!r} a déjà ce porteur ({contract.iri})",
+                        f"contract {other!r} already has this carrier ({contract.iri})",
+                    )
+                )
+            result.contracts.setdefault(slug, (contract.iri, where))
         for slug, graph in graphs.items():
             if slug in result.graphs:
                 errors.append(
