@@ -12,6 +12,7 @@ The peers live in their own virtual environment (``PEER_ENV``), never the projec
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -103,7 +104,7 @@ class Server:
     started_seconds: float = 0.0  # process start → first answer
 
     def start(self, log_dir: Path, timeout: float = 900.0) -> Server:
-        self.log = log_dir / f"{self.name.replace(' ', '-')}.log"
+        self.log = log_dir / (re.sub(r"[^A-Za-z0-9._-]+", "-", self.name) + ".log")
         handle = self.log.open("wb")
         started = time.perf_counter()
         self.process = subprocess.Popen(self.command, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
