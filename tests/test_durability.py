@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -53,6 +54,18 @@ def start(store: Path, port: int) -> subprocess.Popen[bytes]:
             pass
         time.sleep(0.1)
     raise RuntimeError("server did not become ready")
+
+
+@contextmanager
+def served(store: Path) -> Iterator[str]:
+    """A server process on ``store``; stopped with SIGTERM afterwards."""
+    port = free_port()
+    process = start(store, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
 
 
 def tree(pid: int) -> set[int]:
@@ -114,21 +127,12 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(store: Path) -> None:
         process.wait()
         stop.set()
         thread.join()
-    port = free_port()
-    process = start(store, port)
-    try:
-        url = f"http://127.0.0.1:{port}"
+    with served(store) as url:
         assert len(acknowledged) >= 3
         assert acknowledged <= written(url)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
 
 
 def test_readers_and_writers_together_see_whole_updates_and_keep_every_write(store: Path) -> None:
-    port = free_port()
-    process = start(store, port)
-    url = f"http://127.0.0.1:{port}"
     acknowledged: set[int] = set()
     torn: list[str] = []
     lock = threading.Lock()
@@ -152,7 +156,7 @@ def test_readers_and_writers_together_see_whole_updates_and_keep_every_write(sto
             if row["ns"]["value"] != row["pairs"]["value"]:
                 torn.append(str(row))
 
-    try:
+    with served(store) as url:
         threads = [threading.Thread(target=write, args=(1000 * k,)) for k in range(1, 4)]
         threads += [threading.Thread(target=read) for _ in range(3)]
         for thread in threads:
@@ -162,9 +166,6 @@ def test_readers_and_writers_together_see_whole_updates_and_keep_every_write(sto
         assert torn == []
         assert len(acknowledged) == 45
         assert acknowledged <= written(url)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
 
 
 def test_sigterm_stops_the_server_and_all_its_processes(store: Path) -> None:
@@ -184,9 +185,5 @@ def test_sigterm_stops_the_server_and_all_its_processes(store: Path) -> None:
     left = {pid for pid in processes if Path(f"/proc/{pid}/status").exists()
             and "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()}
     assert left == set()
-    restarted = start(store, free_port())  # the store opens cleanly afterwards, the write is there
-    try:
-        assert 1 in written(f"http://127.0.0.1:{restarted.args[3]}")
-    finally:
-        os.killpg(restarted.pid, signal.SIGTERM)
-        restarted.wait(timeout=60)
+    with served(store) as url:  # the store opens cleanly afterwards, the write is there
+        assert 1 in written(url)
