@@ -187,3 +187,16 @@ def test_sigterm_stops_the_server_and_all_its_processes(store: Path) -> None:
     assert left == set()
     with served(store) as url:  # the store opens cleanly afterwards, the write is there
         assert 1 in written(url)
+
+
+def test_validate_while_the_server_holds_the_store(store: Path) -> None:
+    """The old main crashed with a traceback (`Flush is only possible on read-write instances`) when `quartiers
+    validate` ran beside `quartiers serve` on the same store. Now it answers: a report, or a line saying why not."""
+    with served(store) as url:
+        assert insert(url, 7) in (200, 204)  # the writer process now holds the store
+        run = subprocess.run([sys.executable, "-m", "quartiers_cli.main", "validate", "--store", str(store)],
+                             capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=600)
+        assert "Traceback" not in run.stderr, run.stderr[-2000:]
+        assert run.returncode in (0, 1, 2)
+        assert run.stdout.strip() or run.stderr.strip()
+        assert 7 in written(url)  # the server kept serving its store
